@@ -1,0 +1,54 @@
+# Two commands for a consultant: `make demo` and `make test`.
+# Works on a fresh Debian/Ubuntu machine with python3 and make; system packages are
+# installed when running as root, otherwise the exact command to run is printed.
+
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+# Debian packages: fonts for the PDF (every French character, €, « »), the PDF layout
+# libraries used by WeasyPrint, Chromium for the browser tests, poppler for PDF checks.
+DEB_PACKAGES := python3-venv fonts-dejavu-core fonts-noto-core libpango-1.0-0 \
+	libpangoft2-1.0-0 libharfbuzz-subset0 poppler-utils chromium
+
+.PHONY: demo test lint types pytest schema system-deps clean bench
+
+demo: $(VENV)/.installed
+	$(BIN)/livret check
+
+test: system-deps $(VENV)/.installed
+	$(BIN)/ruff check scripts tests
+	$(BIN)/ruff format --check scripts tests
+	$(BIN)/mypy
+	$(BIN)/pytest -q
+
+lint: $(VENV)/.installed
+	$(BIN)/ruff check scripts tests && $(BIN)/ruff format --check scripts tests
+
+types: $(VENV)/.installed
+	$(BIN)/mypy
+
+pytest: $(VENV)/.installed
+	$(BIN)/pytest -q
+
+# Regenerate the committed JSON Schemas after a change to the dossier models.
+schema: $(VENV)/.installed
+	$(BIN)/python -c "from livret.dossier.schema import write_schemas; write_schemas()"
+
+$(VENV)/.installed: pyproject.toml
+	@$(PYTHON) -m venv $(VENV) 2>/dev/null || { $(MAKE) --no-print-directory system-deps && $(PYTHON) -m venv $(VENV); }
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $@
+
+system-deps:
+	@missing=$$(for p in $(DEB_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ]; then \
+		echo "Installation des paquets système : $$missing"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	else \
+		echo "Paquets système manquants. Lancez : sudo apt-get install $$missing"; exit 1; \
+	fi
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

@@ -1,0 +1,189 @@
+"""Booklet ids and passphrases, kept in a git-ignored store.
+
+Each dossier gets a random booklet directory name (120 bits, never derived from
+names) and a passphrase of French words drawn with `secrets`. The store lives in
+`.livret/acces.json` (mode 0600) or wherever `LIVRET_ACCESS` points. Both stay the
+same from one build to the next until `livret access SLUG --rotate`.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import functools
+import json
+import math
+import os
+import re
+import secrets
+import subprocess
+import tempfile
+import unicodedata
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from livret.errors import LivretError
+from livret.project import Project
+
+ENV_VAR = "LIVRET_ACCESS"
+STORE_NAME = "acces.json"
+# The site's PBKDF2 is a million iterations, but the PDF's own key derivation (R6) is far
+# cheaper, so the passphrase alone must resist offline guessing.
+MIN_BITS = 72
+ID_BYTES = 15  # 120 bits, base32: 24 characters [a-z2-7]
+
+
+@dataclass(frozen=True)
+class Access:
+    """What opens one booklet."""
+
+    slug: str
+    booklet_id: str
+    passphrase: str
+    created: str
+
+
+@functools.cache
+def wordlist() -> tuple[str, ...]:
+    """French words from xkcdpass's list, as plain lowercase ASCII easy to type on a phone."""
+    from xkcdpass import xkcd_password
+
+    source = Path(xkcd_password.__file__).parent / "static" / "fr-freelang"
+    words = set()
+    for raw in source.read_text(encoding="utf-8", errors="replace").split():
+        word = unicodedata.normalize("NFKD", raw).encode("ascii", "ignore").decode().lower()
+        if re.fullmatch(r"[a-z]{4,8}", word):
+            words.add(word)
+    return tuple(sorted(words))
+
+
+def words_needed(list_size: int, bits: int = MIN_BITS) -> int:
+    return math.ceil(bits / math.log2(list_size))
+
+
+def entropy_bits(list_size: int, count: int) -> float:
+    return count * math.log2(list_size)
+
+
+def new_passphrase() -> str:
+    words = wordlist()
+    return "-".join(secrets.choice(words) for _ in range(words_needed(len(words))))
+
+
+def new_booklet_id() -> str:
+    return base64.b32encode(secrets.token_bytes(ID_BYTES)).decode().lower()
+
+
+def store_path(project: Project) -> Path:
+    override = os.environ.get(ENV_VAR)
+    return Path(override) if override else project.private / STORE_NAME
+
+
+def _git(project: Project, *args: str) -> subprocess.CompletedProcess[str] | None:
+    try:
+        return subprocess.run(
+            ["git", "-C", str(project.root), *args], capture_output=True, text=True, check=False
+        )
+    except FileNotFoundError:
+        return None
+
+
+def ensure_store_private(project: Project, path: Path) -> None:
+    """Refuse a store that git tracks, or would track on the next `git add`."""
+    inside = _git(project, "rev-parse", "--is-inside-work-tree")
+    if inside is None or inside.returncode != 0 or inside.stdout.strip() != "true":
+        return
+    try:
+        relative = path.resolve().relative_to(project.root.resolve())
+    except ValueError:
+        return  # outside the repository: git cannot publish it
+    tracked = _git(project, "ls-files", "--error-unmatch", relative.as_posix())
+    if tracked is not None and tracked.returncode == 0:
+        raise LivretError(
+            f"{relative}: le fichier des phrases de passe est suivi par git ; retirez-le "
+            f"(git rm --cached {relative}) et changez toutes les phrases (livret access --rotate)"
+        )
+    ignored = _git(project, "check-ignore", "-q", relative.as_posix())
+    if ignored is not None and ignored.returncode != 0:
+        raise LivretError(
+            f"{relative}: le fichier des phrases de passe n'est pas ignoré par git ; "
+            f"ajoutez « {relative.parts[0]}/ » au fichier .gitignore"
+        )
+
+
+def _load(path: Path) -> dict[str, Access]:
+    if not path.exists():
+        return {}
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+        return {slug: Access(slug=slug, **entry) for slug, entry in raw["livrets"].items()}
+    except (ValueError, KeyError, TypeError) as error:
+        raise LivretError(
+            f"{path}: fichier des accès illisible ({error}) ; restaurez-le depuis votre sauvegarde"
+        ) from None
+
+
+def _save(path: Path, entries: dict[str, Access]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    data = {
+        "livrets": {
+            slug: {k: v for k, v in asdict(a).items() if k != "slug"}
+            for slug, a in sorted(entries.items())
+        }
+    }
+    fd, temp = tempfile.mkstemp(prefix=".acces.", dir=path.parent)
+    try:
+        os.fchmod(fd, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            json.dump(data, handle, ensure_ascii=False, indent=2)
+            handle.write("\n")
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+
+
+class AccessStore:
+    """Reads and updates the store; each change is written atomically with mode 0600."""
+
+    def __init__(self, project: Project) -> None:
+        self.project = project
+        self.path = store_path(project)
+        ensure_store_private(project, self.path)
+        self._entries = _load(self.path)
+
+    def get(self, slug: str) -> Access | None:
+        return self._entries.get(slug)
+
+    def ensure(self, slug: str) -> Access:
+        """The slug's access, created on first use."""
+        found = self._entries.get(slug)
+        if found is not None:
+            return found
+        return self._put(slug)
+
+    def rotate(self, slug: str) -> Access:
+        """New id and passphrase; the old booklet link stops working at the next build."""
+        return self._put(slug)
+
+    def remove(self, slug: str) -> None:
+        if self._entries.pop(slug, None) is not None:
+            _save(self.path, self._entries)
+
+    def all(self) -> dict[str, Access]:
+        return dict(self._entries)
+
+    def _put(self, slug: str) -> Access:
+        taken = {a.booklet_id for a in self._entries.values()}
+        booklet_id = new_booklet_id()
+        while booklet_id in taken:  # pragma: no cover - 120 random bits
+            booklet_id = new_booklet_id()
+        access = Access(
+            slug=slug,
+            booklet_id=booklet_id,
+            passphrase=new_passphrase(),
+            created=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        )
+        self._entries[slug] = access
+        _save(self.path, self._entries)
+        return access

@@ -1,0 +1,92 @@
+"""The `livret` command: parse options, call one library function, map errors to exit codes."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from livret import __version__
+from livret.dossier.create import new_dossier
+from livret.dossier.load import check_dossiers
+from livret.dossier.schema import MODELS, schema_text
+from livret.errors import DossierError, LivretError
+from livret.project import Project, find_project
+
+
+class LivretGroup(click.Group):
+    """Turns user errors into French lines and exit code 1; bugs keep their traceback."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except DossierError as error:
+            for problem in error.problems:
+                click.echo(str(problem), err=True)
+            count = len(error.problems)
+            click.echo(f"{count} problème{'s' if count > 1 else ''} à corriger.", err=True)
+            sys.exit(1)
+        except LivretError as error:
+            click.echo(f"Erreur : {error}", err=True)
+            sys.exit(1)
+
+
+pass_project = click.make_pass_decorator(Project)
+
+
+@click.group(cls=LivretGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", message="livret %(version)s")
+@click.option(
+    "-C",
+    "racine",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Dépôt à utiliser (par défaut : le dossier courant ou un parent).",
+)
+@click.pass_context
+def cli(ctx: click.Context, racine: Path | None) -> None:
+    """livret : livrets privés et documents de synthèse des bilans de compétences."""
+    if ctx.invoked_subcommand != "schema":
+        ctx.obj = find_project(racine)
+
+
+@cli.command()
+@click.argument("slugs", nargs=-1)
+@pass_project
+def check(project: Project, slugs: tuple[str, ...]) -> None:
+    """Vérifie les dossiers (tous si aucun n'est nommé)."""
+    dossiers = check_dossiers(project.root, list(slugs) or None)
+    count = len(dossiers)
+    click.echo(
+        f"{count} dossier{'s' if count > 1 else ''} vérifié{'s' if count > 1 else ''} : "
+        "aucun problème."
+    )
+
+
+@cli.command()
+@click.argument("slug")
+@click.option("--prenom", default="Prénom", help="Prénom du ou de la bénéficiaire.")
+@click.option("--nom", default="Nom", help="Nom du ou de la bénéficiaire.")
+@pass_project
+def new(project: Project, slug: str, prenom: str, nom: str) -> None:
+    """Crée dossiers/SLUG/ à partir du modèle commenté."""
+    folder = new_dossier(project, slug, prenom, nom)
+    shown = folder.relative_to(project.root).as_posix()
+    click.echo(f"Dossier créé : {shown}/")
+    click.echo(f"Complétez {shown}/bilan.yml et {shown}/synthese.yml, puis : livret check {slug}")
+
+
+@cli.command()
+@click.argument("fichier", required=False, type=click.Choice(sorted(MODELS)))
+def schema(fichier: str | None) -> None:
+    """Affiche le schéma JSON de bilan.yml, synthese.yml et des notes."""
+    if fichier:
+        click.echo(schema_text(fichier), nl=False)
+    else:
+        combined = {name: json.loads(schema_text(name)) for name in MODELS}
+        click.echo(json.dumps(combined, ensure_ascii=False, indent=2))
+
+
+def main() -> None:
+    cli(prog_name="livret")

@@ -1,0 +1,213 @@
+"""Load a dossier folder: YAML files and notes, with every problem found at once."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from livret.dossier import rules
+from livret.dossier.messages import validation_problems
+from livret.dossier.model import SLUG_PATTERN, Bilan, NoteMeta, Synthese
+from livret.dossier.yamlpos import YamlDoc, decode_text, parse_yaml
+from livret.errors import DossierError, Problem, display_path
+
+M = TypeVar("M", bound=BaseModel)
+
+DOSSIERS_DIR = "dossiers"
+
+
+@dataclass(frozen=True)
+class Note:
+    """A Markdown note with its front matter."""
+
+    path: Path
+    display: str
+    meta: NoteMeta
+    body: str
+    body_line: int  # 1-based line of the first body line, for errors inside Markdown
+
+    @property
+    def published(self) -> bool:
+        return self.meta.visibilite == "beneficiaire"
+
+
+@dataclass(frozen=True)
+class Dossier:
+    """Everything the consultant wrote about one beneficiary, validated."""
+
+    slug: str
+    folder: Path
+    bilan: Bilan
+    synthese: Synthese
+    notes: list[Note]
+    docs: dict[str, YamlDoc] = field(default_factory=dict)  # "bilan" / "synthese" -> positions
+
+    def piece(self, relative: str) -> Path:
+        """Absolute path of an attachment already checked to lie inside the folder."""
+        return (self.folder / relative).resolve()
+
+
+def _read(path: Path, display: str) -> tuple[str | None, list[Problem]]:
+    if not path.is_file():
+        return None, [
+            Problem(display, 1, 1, f"fichier manquant : créez {path.name} (voir livret new)")
+        ]
+    return decode_text(display, path.read_bytes())
+
+
+def _validate(doc: YamlDoc, model: type[M]) -> tuple[M | None, list[Problem]]:
+    if not isinstance(doc.data, dict):
+        return None, [
+            Problem(
+                doc.path,
+                1,
+                1,
+                "le fichier doit contenir des clés (par exemple « beneficiaire: »), "
+                "pas une liste ni un texte seul",
+            )
+        ]
+    try:
+        return model.model_validate(doc.data), []
+    except ValidationError as error:
+        return None, validation_problems(error.errors(), doc, model)
+
+
+def _load_yaml(
+    path: Path, display: str, model: type[M]
+) -> tuple[M | None, YamlDoc | None, list[Problem]]:
+    text, problems = _read(path, display)
+    if text is None:
+        return None, None, problems
+    doc, problems = parse_yaml(display, text)
+    if doc is None:
+        return None, None, problems
+    value, more = _validate(doc, model)
+    if problems:  # duplicate keys: the data is not what the consultant meant
+        return None, doc, problems + more
+    return value, doc, more
+
+
+_FENCE = re.compile(r"^---[ \t]*$")
+
+
+def load_note(path: Path, display: str) -> tuple[Note | None, list[Problem]]:
+    """A note: `---`, YAML front matter, `---`, then Markdown."""
+    text, problems = _read(path, display)
+    if text is None:
+        return None, problems
+    lines = text.splitlines()
+    if not lines or not _FENCE.match(lines[0]):
+        return None, [
+            Problem(
+                display,
+                1,
+                1,
+                "en-tête manquant : la note doit commencer par une ligne « --- », "
+                "puis titre:, date:, visibilite:, puis une ligne « --- »",
+            )
+        ]
+    end = next((i for i in range(1, len(lines)) if _FENCE.match(lines[i])), None)
+    if end is None:
+        return None, [
+            Problem(
+                display, 1, 1, "en-tête non refermé : ajoutez une ligne « --- » après visibilite:"
+            )
+        ]
+    front = "\n".join(lines[1:end]) + "\n"
+    doc, problems = parse_yaml(display, front, line_offset=1)
+    if doc is None:
+        if problems and problems[0].message.startswith("fichier vide"):
+            problems = [Problem(display, 1, 1, "en-tête vide : ajoutez au moins « titre: »")]
+        return None, problems
+    meta, more = _validate(doc, NoteMeta)
+    if problems or meta is None:
+        return None, problems + more
+    body = "\n".join(lines[end + 1 :]).strip("\n")
+    first_body_line = end + 2
+    while first_body_line - 1 < len(lines) and not lines[first_body_line - 1].strip():
+        first_body_line += 1
+    return Note(path, display, meta, body, first_body_line), []
+
+
+def check_slug(slug: str, display: str) -> list[Problem]:
+    if re.match(SLUG_PATTERN, slug) and "--" not in slug:
+        return []
+    return [
+        Problem(
+            display,
+            1,
+            1,
+            f"nom de dossier invalide « {slug} » : de 3 à 64 caractères, minuscules sans "
+            "accent, chiffres et tirets, par exemple 2026-durand-claire",
+        )
+    ]
+
+
+def load_dossier(folder: Path, root: Path) -> Dossier:
+    """Load and validate one dossier; raise DossierError with every problem found."""
+    slug = folder.name
+    show = display_path(folder, root)
+    problems = check_slug(slug, show)
+    bilan, bilan_doc, found = _load_yaml(folder / "bilan.yml", f"{show}/bilan.yml", Bilan)
+    problems += found
+    synthese, synthese_doc, found = _load_yaml(
+        folder / "synthese.yml", f"{show}/synthese.yml", Synthese
+    )
+    problems += found
+    notes: list[Note] = []
+    notes_dir = folder / "notes"
+    if notes_dir.is_dir():
+        for note_path in sorted(notes_dir.glob("*.md")):
+            note, found = load_note(note_path, f"{show}/notes/{note_path.name}")
+            problems += found
+            if note is not None:
+                notes.append(note)
+    if bilan is not None and bilan_doc is not None:
+        problems += rules.check_bilan(bilan, bilan_doc)
+    if synthese is not None and synthese_doc is not None:
+        problems += rules.check_synthese(synthese, synthese_doc, folder)
+    if problems or bilan is None or synthese is None:
+        raise DossierError(problems)
+    assert bilan_doc is not None and synthese_doc is not None
+    return Dossier(
+        slug, folder, bilan, synthese, notes, {"bilan": bilan_doc, "synthese": synthese_doc}
+    )
+
+
+def dossier_folders(root: Path, slugs: list[str] | None = None) -> list[Path]:
+    """The dossier folders to work on: the named ones, or every folder of dossiers/."""
+    base = root / DOSSIERS_DIR
+    if slugs:
+        return [base / slug for slug in slugs]
+    if not base.is_dir():
+        return []
+    return sorted(p for p in base.iterdir() if p.is_dir() and not p.name.startswith("."))
+
+
+def check_dossiers(root: Path, slugs: list[str] | None = None) -> list[Dossier]:
+    """Load every named dossier; raise one DossierError with all problems of all files."""
+    dossiers: list[Dossier] = []
+    problems: list[Problem] = []
+    for folder in dossier_folders(root, slugs):
+        if not folder.is_dir():
+            problems.append(
+                Problem(
+                    display_path(folder, root),
+                    1,
+                    1,
+                    f"dossier introuvable : « {folder.name} » n'existe pas dans dossiers/ "
+                    "(créez-le avec livret new)",
+                )
+            )
+            continue
+        try:
+            dossiers.append(load_dossier(folder, root))
+        except DossierError as error:
+            problems += error.problems
+    if problems:
+        raise DossierError(problems)
+    return dossiers

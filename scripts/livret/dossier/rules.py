@@ -1,0 +1,119 @@
+"""Rules that span several fields, which a schema alone cannot say."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path, PurePosixPath
+
+from livret.dossier.model import MODES_AVEC_CONVENTION, Bilan, Synthese
+from livret.dossier.yamlpos import Loc, YamlDoc
+from livret.errors import Problem
+
+PIECE_TYPES = (".pdf", ".png", ".jpg", ".jpeg", ".webp")
+
+
+def _at(doc: YamlDoc, loc: Loc, message: str, *, key: bool = False) -> Problem:
+    pos = doc.key_pos(loc) if key else doc.value_pos(loc)
+    return Problem(doc.path, pos.line, pos.column, message)
+
+
+def _fr(day: dt.date) -> str:
+    return day.strftime("%d/%m/%Y")
+
+
+def check_bilan(bilan: Bilan, doc: YamlDoc) -> list[Problem]:
+    problems = []
+    debut, fin = bilan.periode.debut, bilan.periode.fin
+    if fin is not None and fin < debut:
+        problems.append(
+            _at(doc, ("periode", "fin"), f"la fin ({_fr(fin)}) précède le début ({_fr(debut)})")
+        )
+    for index, seance in enumerate(bilan.seances):
+        if seance.date < debut or (fin is not None and seance.date > fin):
+            bornes = f"du {_fr(debut)} au {_fr(fin)}" if fin else f"à partir du {_fr(debut)}"
+            problems.append(
+                _at(
+                    doc,
+                    ("seances", index, "date"),
+                    f"séance du {_fr(seance.date)} hors de la période du bilan ({bornes}) : "
+                    "corrigez la date de la séance ou la période",
+                )
+            )
+    premiere = min(s.date for s in bilan.seances)
+    if bilan.consentement.date > premiere:
+        problems.append(
+            _at(
+                doc,
+                ("consentement", "date"),
+                f"consentement recueilli le {_fr(bilan.consentement.date)}, après la première "
+                f"séance du {_fr(premiere)} : le consentement précède le bilan (article L6313-4)",
+            )
+        )
+    mode = bilan.financement.mode
+    if mode in MODES_AVEC_CONVENTION and bilan.financement.convention is None:
+        problems.append(
+            _at(
+                doc,
+                ("financement", "mode"),
+                f"convention tripartite obligatoire pour le mode {mode} (article R6313-8) : "
+                "ajoutez « convention: » avec sa référence sous financement",
+            )
+        )
+    if bilan.suivi is not None:
+        reference = fin or debut
+        if bilan.suivi.date <= reference:
+            problems.append(
+                _at(
+                    doc,
+                    ("suivi", "date"),
+                    f"l'entretien de suivi ({_fr(bilan.suivi.date)}) doit avoir lieu après "
+                    f"la fin du bilan ({_fr(reference)})",
+                )
+            )
+    return problems
+
+
+def check_piece(relative: str, folder: Path) -> str | None:
+    """Why an attachment path is not acceptable, or None when it is."""
+    pure = PurePosixPath(relative)
+    if pure.is_absolute() or relative.startswith("~") or ":" in relative.split("/")[0]:
+        return (
+            f"chemin absolu interdit « {relative} » : écrivez un chemin dans le dossier, "
+            "par exemple pieces/test.pdf"
+        )
+    if ".." in pure.parts:
+        return (
+            f"« {relative} » sort du dossier : placez le fichier dans pieces/ et écrivez pieces/…"
+        )
+    base = folder.resolve()
+    target = (folder / relative).resolve()
+    if not target.is_relative_to(base):
+        return f"« {relative} » est un lien qui sort du dossier : copiez le fichier dans pieces/"
+    if not target.is_file():
+        return f"pièce introuvable « {relative} » : vérifiez le nom ou ajoutez le fichier"
+    if target.suffix.lower() not in PIECE_TYPES:
+        return (
+            f"type de pièce non pris en charge « {target.suffix} » : "
+            "utilisez un PDF ou une image PNG, JPEG ou WebP"
+        )
+    return None
+
+
+def check_synthese(synthese: Synthese, doc: YamlDoc, folder: Path) -> list[Problem]:
+    problems = []
+    for index, piste in enumerate(synthese.pistes):
+        if piste.statut == "ecartee" and piste.raison is None:
+            problems.append(
+                _at(
+                    doc,
+                    ("pistes", index, "statut"),
+                    f"piste écartée sans raison : ajoutez « raison: » sous « {piste.intitule} » "
+                    "pour dire pourquoi elle a été écartée",
+                )
+            )
+    for index, outil in enumerate(synthese.outils):
+        if outil.piece is not None:
+            why = check_piece(outil.piece, folder)
+            if why:
+                problems.append(_at(doc, ("outils", index, "piece"), why))
+    return problems

@@ -1,0 +1,231 @@
+"""Read YAML while keeping the position of every key and value.
+
+ruamel.yaml composes the node tree (YAML 1.2, so `non` stays a string and `10:30`
+is not a number); we construct plain Python values ourselves so that duplicate
+keys become errors (YAML silently keeps the last one) and so that every value can
+be traced back to `line:col` for error messages.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.error import MarkedYAMLError
+from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from livret.errors import Problem
+
+Loc = tuple[str | int, ...]
+
+
+@dataclass(frozen=True)
+class Pos:
+    """1-based line and column."""
+
+    line: int
+    column: int
+
+
+@dataclass
+class YamlDoc:
+    """A YAML file as plain data plus where each key and value sits in the file."""
+
+    path: str
+    data: Any
+    keys: dict[Loc, Pos] = field(default_factory=dict)
+    values: dict[Loc, Pos] = field(default_factory=dict)
+    # Where the text of a block scalar (`|`) really starts, for errors inside Markdown.
+    text_starts: dict[Loc, Pos] = field(default_factory=dict)
+
+    def value_pos(self, loc: Loc) -> Pos:
+        """Position of the value at `loc`, or of its closest known ancestor."""
+        while loc:
+            if loc in self.values:
+                return self.values[loc]
+            loc = loc[:-1]
+        return Pos(1, 1)
+
+    def key_pos(self, loc: Loc) -> Pos:
+        """Position of the key at `loc` (the item start for list items)."""
+        while loc:
+            if loc in self.keys:
+                return self.keys[loc]
+            if loc in self.values:
+                return self.values[loc]
+            loc = loc[:-1]
+        return Pos(1, 1)
+
+
+def _pos(node: Node) -> Pos:
+    return Pos(node.start_mark.line + 1, node.start_mark.column + 1)
+
+
+_YAML_MESSAGES = (
+    ("found character '\\t'", "tabulation interdite : indentez avec des espaces"),
+    (
+        "mapping values are not allowed",
+        "« : » inattendu : vérifiez l'indentation, ou mettez le texte entre guillemets "
+        "s'il contient « : »",
+    ),
+    ("could not find expected ':'", "il manque « : » après la clé (écrivez clé: valeur)"),
+    ("expected ',' or ']'", "crochet « [ » non refermé : ajoutez « ] » à la fin de la liste"),
+    ("expected ',' or '}'", "accolade « { » non refermée : ajoutez « } »"),
+    (
+        "found unexpected end of stream",
+        "guillemet non refermé : ajoutez le guillemet fermant à la fin du texte",
+    ),
+    ("found undefined alias", "alias YAML inconnu (*…) : supprimez-le ou écrivez la valeur"),
+    (
+        "but found another document",
+        "un seul document par fichier : supprimez la ligne « --- »",
+    ),
+    (
+        "expected <block end>",
+        "indentation incohérente : alignez cette ligne sur les clés de même niveau, "
+        "ou mettez le texte entre guillemets",
+    ),
+)
+
+# For these, the opening mark (context) is where the consultant must look.
+_AT_CONTEXT = ("expected ',' or ']'", "expected ',' or '}'", "found unexpected end of stream")
+
+
+def _yaml_problem(path: str, error: MarkedYAMLError) -> Problem:
+    problem = error.problem or ""
+    mark = error.problem_mark or error.context_mark
+    message = f"syntaxe YAML invalide ({problem})"
+    for needle, french in _YAML_MESSAGES:
+        if needle in problem:
+            message = french
+            if needle in _AT_CONTEXT and error.context_mark is not None:
+                mark = error.context_mark
+            break
+    line, column = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+    return Problem(path, line, column, message)
+
+
+def decode_text(path: str, raw: bytes) -> tuple[str | None, list[Problem]]:
+    """UTF-8 text of a file, or a problem pointing at the first undecodable byte."""
+    try:
+        return raw.decode("utf-8-sig"), []
+    except UnicodeDecodeError as error:
+        before = raw[: error.start]
+        line = before.count(b"\n") + 1
+        column = len(before) - (before.rfind(b"\n") + 1) + 1
+        byte = raw[error.start]
+        return None, [
+            Problem(
+                path,
+                line,
+                column,
+                f"le fichier n'est pas en UTF-8 (octet 0x{byte:02X} illisible) : "
+                "enregistrez-le en UTF-8 depuis votre éditeur",
+            )
+        ]
+
+
+def parse_yaml(path: str, text: str, line_offset: int = 0) -> tuple[YamlDoc | None, list[Problem]]:
+    """Parse one YAML document; `line_offset` shifts positions (front matter in notes)."""
+    try:
+        node = YAML(typ="rt").compose(text)
+    except MarkedYAMLError as error:
+        problem = _yaml_problem(path, error)
+        return None, [Problem(path, problem.line + line_offset, problem.column, problem.message)]
+    if node is None:
+        return None, [
+            Problem(path, 1 + line_offset, 1, "fichier vide : écrivez les champs attendus")
+        ]
+    doc = YamlDoc(path, None)
+    problems: list[Problem] = []
+    doc.data = _construct(node, (), doc, problems, line_offset)
+    return doc, problems
+
+
+def _construct(node: Node, loc: Loc, doc: YamlDoc, problems: list[Problem], offset: int) -> Any:
+    here = _pos(node)
+    here = Pos(here.line + offset, here.column)
+    doc.values[loc] = here
+    if isinstance(node, MappingNode):
+        result: dict[str, Any] = {}
+        first_seen: dict[str, Pos] = {}
+        for key_node, value_node in node.value:
+            key_pos = _pos(key_node)
+            key_pos = Pos(key_pos.line + offset, key_pos.column)
+            if not isinstance(key_node, ScalarNode):
+                problems.append(
+                    Problem(doc.path, key_pos.line, key_pos.column, "clé invalide : écrivez un mot")
+                )
+                continue
+            key = str(key_node.value)
+            if key in first_seen:
+                problems.append(
+                    Problem(
+                        doc.path,
+                        key_pos.line,
+                        key_pos.column,
+                        f"clé « {key} » en double : elle est déjà définie ligne "
+                        f"{first_seen[key].line} ; gardez une seule des deux",
+                    )
+                )
+                continue
+            first_seen[key] = key_pos
+            doc.keys[(*loc, key)] = key_pos
+            result[key] = _construct(value_node, (*loc, key), doc, problems, offset)
+        return result
+    if isinstance(node, SequenceNode):
+        return [
+            _construct(item, (*loc, index), doc, problems, offset)
+            for index, item in enumerate(node.value)
+        ]
+    assert isinstance(node, ScalarNode)
+    if node.style in ("|", ">"):
+        # The text of a block scalar starts on the line after its indicator.
+        doc.text_starts[loc] = Pos(here.line + 1, here.column)
+    else:
+        doc.text_starts[loc] = here
+    return _scalar(node, doc, here, problems)
+
+
+def _scalar(node: ScalarNode, doc: YamlDoc, here: Pos, problems: list[Problem]) -> Any:
+    tag = str(node.tag)
+    value = str(node.value)
+    if node.style:
+        # Quoted and block scalars are always text, whatever they look like.
+        return value
+    if tag.endswith(":null"):
+        return None
+    if tag.endswith(":bool"):
+        return value.lower() == "true"
+    if tag.endswith(":int"):
+        try:
+            return int(value.replace("_", ""), 0)
+        except ValueError:
+            return int(value.replace("_", "")) if value.replace("_", "").isdigit() else value
+    if tag.endswith(":float"):
+        try:
+            return float(value.replace("_", ""))
+        except ValueError:
+            return value
+    if tag.endswith(":timestamp"):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            try:
+                return dt.datetime.fromisoformat(value)
+            except ValueError:
+                # Keep the text: the model then says which date is invalid and why.
+                return value
+    if tag.endswith(":str"):
+        return value
+    problems.append(
+        Problem(
+            doc.path,
+            here.line,
+            here.column,
+            f"étiquette YAML « {tag} » non prise en charge : supprimez-la",
+        )
+    )
+    return value

@@ -1,0 +1,45 @@
+"""User errors, kept apart from bugs.
+
+A user error is something the consultant can fix by editing a file: it carries a
+position (`path:line:col`) and a French message. Anything else that goes wrong is
+a bug in livret and keeps its traceback.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One thing wrong in a consultant's file, at a 1-based line and column."""
+
+    path: str
+    line: int
+    column: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}:{self.column}: {self.message}"
+
+
+class LivretError(Exception):
+    """An error the user can act on; its message is French and complete."""
+
+
+class DossierError(LivretError):
+    """One or more problems found in dossiers, sorted by file and line."""
+
+    def __init__(self, problems: Iterable[Problem]) -> None:
+        self.problems = sorted(set(problems))
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+def display_path(path: Path, root: Path) -> str:
+    """The path as the consultant sees it: relative to the repository when possible."""
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()

@@ -1,0 +1,174 @@
+"""Charts as inline SVG, drawn at build time.
+
+Inline so that they sit inside the encrypted page (an image file would be copied
+in clear) and print the same in the PDF. No script, no external file. Each chart
+has a `<title>` and `<desc>` for screen readers; the pages also show the values as
+text beside it.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from markupsafe import Markup, escape
+
+INK = "#1f2a37"
+MUTED = "#6b7280"
+GRID = "#d1d5db"
+ACCENT = "#2f5d8a"
+LEVEL_COLOURS = ("#c9d9ea", "#8fb1d3", "#4f81b5", "#2a4f7a")  # niveau 1 (light) .. 4 (dark)
+PHASE_COLOURS = {
+    "preliminaire": "#8fb1d3",
+    "investigation": "#4f81b5",
+    "conclusion": "#2a4f7a",
+    "suivi": "#9ca3af",
+}
+
+RIASEC_NAMES = {
+    "R": "Réaliste",
+    "I": "Investigateur",
+    "A": "Artistique",
+    "S": "Social",
+    "E": "Entreprenant",
+    "C": "Conventionnel",
+}
+
+
+@dataclass(frozen=True)
+class Chart:
+    """An SVG and the same information as a sentence."""
+
+    svg: Markup
+    text: str
+
+
+def _svg(width: int, height: int, title: str, desc: str, body: str) -> Markup:
+    return Markup(
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
+        f'role="img" aria-labelledby="t d" class="livret-chart" '
+        f'font-family="inherit" font-size="13">'
+        f"<title>{escape(title)}</title><desc>{escape(desc)}</desc>{body}</svg>"
+    )
+
+
+def riasec_chart(scores: dict[str, int]) -> Chart:
+    """Holland's hexagon with the profile drawn inside it."""
+    size, centre, radius = 340, 170, 110
+    letters = list(RIASEC_NAMES)
+
+    def point(index: int, value: float) -> tuple[float, float]:
+        angle = math.radians(-90 + 60 * index)
+        return centre + radius * value * math.cos(angle), centre + radius * value * math.sin(angle)
+
+    parts = []
+    for ring in (0.25, 0.5, 0.75, 1.0):
+        ring_points = " ".join(f"{x:.1f},{y:.1f}" for x, y in (point(i, ring) for i in range(6)))
+        parts.append(f'<polygon points="{ring_points}" fill="none" stroke="{GRID}"/>')
+    for i in range(6):
+        x, y = point(i, 1)
+        parts.append(
+            f'<line x1="{centre}" y1="{centre}" x2="{x:.1f}" y2="{y:.1f}" stroke="{GRID}"/>'
+        )
+    profile = " ".join(
+        f"{x:.1f},{y:.1f}" for x, y in (point(i, scores[k] / 100) for i, k in enumerate(letters))
+    )
+    parts.append(
+        f'<polygon points="{profile}" fill="{ACCENT}" fill-opacity="0.25" '
+        f'stroke="{ACCENT}" stroke-width="2"/>'
+    )
+    for i, letter in enumerate(letters):
+        x, y = point(i, scores[letter] / 100)
+        parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3.5" fill="{ACCENT}"/>')
+        lx, ly = point(i, 1.28)
+        anchor = "middle" if i in (0, 3) else ("start" if i in (1, 2) else "end")
+        parts.append(
+            f'<text x="{lx:.1f}" y="{ly:.1f}" text-anchor="{anchor}" fill="{INK}">'
+            f'<tspan font-weight="bold">{letter}</tspan> {escape(RIASEC_NAMES[letter])}'
+            f'<tspan fill="{MUTED}"> {scores[letter]}</tspan></text>'
+        )
+    ranked = sorted(letters, key=lambda k: -scores[k])
+    text = (
+        "Profil RIASEC : " + ", ".join(f"{RIASEC_NAMES[k]} {scores[k]}/100" for k in ranked) + "."
+    )
+    code = "".join(ranked[:3])
+    return Chart(
+        _svg(size, size, f"Profil d'intérêts RIASEC (code {code})", text, "".join(parts)), text
+    )
+
+
+def competences_chart(counts: dict[str, Sequence[int]], labels: dict[str, str]) -> Chart:
+    """One stacked bar per category: how many competences at each level."""
+    width, left, bar, gap = 560, 120, 26, 18
+    top = 34
+    total_max = max((sum(v) for v in counts.values()), default=1) or 1
+    scale = (width - left - 40) / total_max
+    parts = []
+    for level in range(4):
+        legend_x = left + level * 105
+        parts.append(
+            f'<rect x="{legend_x}" y="6" width="12" height="12" fill="{LEVEL_COLOURS[level]}"/>'
+            f'<text x="{legend_x + 17}" y="16" fill="{INK}">niveau {level + 1}</text>'
+        )
+    sentences = []
+    for row, (category, per_level) in enumerate(counts.items()):
+        y = top + row * (bar + gap)
+        parts.append(
+            f'<text x="{left - 10}" y="{y + bar / 2 + 4}" text-anchor="end" fill="{INK}">'
+            f"{escape(labels[category])}</text>"
+        )
+        x = float(left)
+        for level, count in enumerate(per_level):
+            if count:
+                w = count * scale
+                parts.append(
+                    f'<rect x="{x:.1f}" y="{y}" width="{w:.1f}" height="{bar}" '
+                    f'fill="{LEVEL_COLOURS[level]}"/>'
+                )
+                text_colour = INK if level < 2 else "#ffffff"
+                parts.append(
+                    f'<text x="{x + w / 2:.1f}" y="{y + bar / 2 + 4}" text-anchor="middle" '
+                    f'fill="{text_colour}">{count}</text>'
+                )
+                x += w
+        total = sum(per_level)
+        parts.append(f'<text x="{x + 6:.1f}" y="{y + bar / 2 + 4}" fill="{MUTED}">{total}</text>')
+        detail = ", ".join(f"{c} de niveau {i + 1}" for i, c in enumerate(per_level) if c)
+        sentences.append(f"{labels[category]} : {total}" + (f" ({detail})" if detail else ""))
+    height = top + len(counts) * (bar + gap)
+    text = "Compétences par catégorie et par niveau. " + " ; ".join(sentences) + "."
+    return Chart(
+        _svg(width, height, "Compétences par catégorie et niveau", text, "".join(parts)), text
+    )
+
+
+def hours_label(minutes: int) -> str:
+    hours, rest = divmod(minutes, 60)
+    if not hours:
+        return f"{rest} min"
+    return f"{hours} h {rest:02d}" if rest else f"{hours} h"
+
+
+def phases_chart(minutes: dict[str, int], labels: dict[str, str]) -> Chart:
+    """Hours spent in each phase, as horizontal bars."""
+    width, left, bar, gap, top = 560, 120, 24, 14, 8
+    longest = max(minutes.values(), default=1) or 1
+    scale = (width - left - 80) / longest
+    parts = []
+    sentences = []
+    for row, (phase, value) in enumerate(minutes.items()):
+        y = top + row * (bar + gap)
+        w = max(value * scale, 2)
+        parts.append(
+            f'<text x="{left - 10}" y="{y + bar / 2 + 4}" text-anchor="end" fill="{INK}">'
+            f"{escape(labels[phase])}</text>"
+            f'<rect x="{left}" y="{y}" width="{w:.1f}" height="{bar}" rx="3" '
+            f'fill="{PHASE_COLOURS.get(phase, ACCENT)}"/>'
+            f'<text x="{left + w + 8:.1f}" y="{y + bar / 2 + 4}" fill="{INK}">'
+            f"{hours_label(value)}</text>"
+        )
+        sentences.append(f"{labels[phase]} : {hours_label(value)}")
+    height = top + len(minutes) * (bar + gap)
+    text = "Heures d'entretien par phase. " + " ; ".join(sentences) + "."
+    return Chart(_svg(width, height, "Heures par phase du bilan", text, "".join(parts)), text)

@@ -1,0 +1,155 @@
+"""Markdown for text the consultant wrote: always data, never code.
+
+Raw HTML is escaped (shown as written), nothing is ever evaluated as a template, and
+an image or resource that would make the beneficiary's browser call another host is
+an error at the file and line where it was written. Links to other sites stay links,
+opened without telling the site where the reader came from.
+"""
+
+from __future__ import annotations
+
+import base64
+import mimetypes
+import re
+import xml.etree.ElementTree as etree
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from markdown import Extension, Markdown
+from markdown.treeprocessors import Treeprocessor
+from markupsafe import Markup
+
+from livret.errors import Problem
+from livret.render.typography import FrenchTypography
+
+_EXTERNAL = re.compile(r"^(?:[a-z][a-z0-9+.-]*:|//)", re.IGNORECASE)
+_SCRIPTED = re.compile(r"^\s*(?:javascript|vbscript|data):", re.IGNORECASE)
+_IMAGE_TYPES = (".png", ".jpg", ".jpeg", ".webp")
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where a piece of text was written: file, first line and column of the text."""
+
+    path: str
+    line: int
+    column: int = 1
+    folder: Path | None = None  # the dossier folder, for images under pieces/
+
+
+@dataclass
+class _State:
+    origin: Origin
+    source: str
+    problems: list[Problem] = field(default_factory=list)
+
+    def problem_at(self, needle: str, message: str) -> None:
+        index = self.source.find(needle)
+        line = self.origin.line + (self.source.count("\n", 0, index) if index >= 0 else 0)
+        column = self.origin.column if index <= 0 or line != self.origin.line else 1
+        self.problems.append(Problem(self.origin.path, line, column, message))
+
+
+class _Resources(Treeprocessor):
+    """Refuses external resources, inlines local images, hardens external links."""
+
+    def __init__(self, md: Markdown, state: Callable[[], _State]) -> None:
+        super().__init__(md)
+        self.state = state
+
+    def run(self, root: etree.Element) -> None:
+        state = self.state()
+        for element in root.iter():
+            if element.tag == "img":
+                self._image(element, state)
+            elif element.tag == "a":
+                href = element.get("href", "")
+                if _SCRIPTED.match(href):
+                    element.attrib.pop("href")  # a link that runs code is not a link
+                elif _EXTERNAL.match(href):
+                    element.set("rel", "noopener noreferrer")
+                    element.set("target", "_blank")
+
+    def _image(self, element: etree.Element, state: _State) -> None:
+        src = element.get("src", "")
+        if _EXTERNAL.match(src):
+            state.problem_at(
+                src,
+                f"image externe interdite « {src} » : elle ferait appeler un autre site par "
+                "le navigateur du bénéficiaire ; placez l'image dans pieces/ et écrivez "
+                "pieces/nom.png",
+            )
+            element.set("src", "")
+            return
+        folder = state.origin.folder
+        target = (folder / src).resolve() if folder else None
+        if (
+            target is None
+            or folder is None
+            or not target.is_relative_to(folder.resolve())
+            or not target.is_file()
+            or target.suffix.lower() not in _IMAGE_TYPES
+        ):
+            state.problem_at(
+                src,
+                f"image introuvable « {src} » : placez une image PNG, JPEG ou WebP dans "
+                "pieces/ et écrivez pieces/nom.png",
+            )
+            element.set("src", "")
+            return
+        # Inlined so that the image is encrypted with the page and never copied in clear.
+        kind = mimetypes.guess_type(target.name)[0] or "image/png"
+        data = base64.b64encode(target.read_bytes()).decode()
+        element.set("src", f"data:{kind};base64,{data}")
+
+
+class _UserText(Extension):
+    def __init__(self, state: Callable[[], _State]) -> None:
+        super().__init__()
+        self.state = state
+
+    def extendMarkdown(self, md: Markdown) -> None:
+        # Raw HTML is data: without these two, `<b>` or `<script>` would pass through.
+        md.preprocessors.deregister("html_block")
+        md.inlinePatterns.deregister("html")
+        md.treeprocessors.register(_Resources(md, self.state), "livret_resources", 4)
+
+
+class MarkdownRenderer:
+    """Renders consultant text to HTML; collects problems instead of raising."""
+
+    def __init__(self, extra_extensions: tuple[str, ...] = ()) -> None:
+        self._state: _State | None = None
+        self._md = Markdown(
+            extensions=[
+                "tables",
+                "sane_lists",
+                *extra_extensions,
+                FrenchTypography(),
+                _UserText(self._current),
+            ],
+            output_format="html",
+        )
+        self.problems: list[Problem] = []
+
+    def _current(self) -> _State:
+        assert self._state is not None
+        return self._state
+
+    def render(self, text: str, origin: Origin) -> Markup:
+        """Block HTML for `text`; problems go to `self.problems`."""
+        self._state = _State(origin, text)
+        try:
+            html = self._md.reset().convert(text)
+        finally:
+            self.problems += self._state.problems
+            self._state = None
+        return Markup(html)
+
+    def render_inline(self, text: str, origin: Origin) -> Markup:
+        """Inline HTML (no surrounding paragraph), for titles and list items."""
+        html = str(self.render(text, origin))
+        if html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1:
+            html = html[3:-4]
+        return Markup(html)

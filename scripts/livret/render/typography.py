@@ -1,0 +1,56 @@
+"""French typography: non-breaking spaces where French puts a space that must not break.
+
+Applied to text nodes only (never inside code, URLs or attributes). The rule is
+conservative: an existing space before `: ; ! ?` or inside `« »` becomes
+non-breaking; `«` and `»` without a space get one. We never insert a space before
+`:` where none was written, so times (10:30) and URLs are untouched.
+"""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as etree
+
+from markdown import Extension, Markdown
+from markdown.treeprocessors import Treeprocessor
+
+NBSP = "\u00a0"
+NNBSP = "\u202f"  # narrow: before ; ! ? and inside guillemets, as French printers do
+
+_RULES = (
+    (re.compile(r"[ \u00a0\u202f]+:"), NBSP + ":"),
+    (re.compile(r"[ \u00a0\u202f]+([;!?])"), NNBSP + r"\1"),
+    (re.compile(r"«[ \u00a0\u202f]*"), "«" + NNBSP),
+    (re.compile(r"[ \u00a0\u202f]*»"), NNBSP + "»"),
+)
+
+_SKIP = {"code", "pre", "kbd", "samp", "script", "style"}
+
+
+def french_spacing(text: str) -> str:
+    for pattern, replacement in _RULES:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+class _Spacing(Treeprocessor):
+    def run(self, root: etree.Element) -> None:
+        self._walk(root)
+
+    def _walk(self, element: etree.Element) -> None:
+        if element.tag in _SKIP:
+            return
+        if element.text:
+            element.text = french_spacing(element.text)
+        for child in element:
+            self._walk(child)
+            if child.tail:
+                child.tail = french_spacing(child.tail)
+
+
+class FrenchTypography(Extension):
+    """Python-Markdown extension applying `french_spacing` to rendered text."""
+
+    def extendMarkdown(self, md: Markdown) -> None:
+        # After inline patterns (priority < 20) so that text nodes are final.
+        md.treeprocessors.register(_Spacing(md), "livret_typography", 5)
