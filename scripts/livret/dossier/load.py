@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
@@ -12,7 +14,7 @@ from pydantic import BaseModel, ValidationError
 from livret.dossier import rules
 from livret.dossier.messages import validation_problems
 from livret.dossier.model import SLUG_PATTERN, Bilan, NoteMeta, Synthese
-from livret.dossier.yamlpos import YamlDoc, decode_text, parse_yaml
+from livret.dossier.yamlpos import Pos, YamlDoc, decode_text, parse_yaml
 from livret.errors import DossierError, Problem, display_path
 
 M = TypeVar("M", bound=BaseModel)
@@ -59,14 +61,19 @@ def _read(path: Path, display: str) -> tuple[str | None, list[Problem]]:
     return decode_text(display, path.read_bytes())
 
 
+def _required_keys(model: type[BaseModel]) -> str:
+    return ", ".join(f"{name}:" for name, info in model.model_fields.items() if info.is_required())
+
+
 def _validate(doc: YamlDoc, model: type[M]) -> tuple[M | None, list[Problem]]:
     if not isinstance(doc.data, dict):
+        pos = doc.values.get((), Pos(1, 1))
         return None, [
             Problem(
                 doc.path,
-                1,
-                1,
-                "le fichier doit contenir des clés (par exemple « beneficiaire: »), "
+                pos.line,
+                pos.column,
+                f"le contenu doit être des clés en début de ligne ({_required_keys(model)} …), "
                 "pas une liste ni un texte seul",
             )
         ]
@@ -84,6 +91,16 @@ def _load_yaml(
         return None, None, problems
     doc, problems = parse_yaml(display, text)
     if doc is None:
+        if problems and problems[0].message.startswith("fichier vide"):
+            problems = [
+                Problem(
+                    display,
+                    1,
+                    1,
+                    f"fichier vide : écrivez au moins {_required_keys(model)} "
+                    "(livret new crée un modèle commenté)",
+                )
+            ]
         return None, None, problems
     value, more = _validate(doc, model)
     if problems:  # duplicate keys: the data is not what the consultant meant
@@ -133,16 +150,27 @@ def load_note(path: Path, display: str) -> tuple[Note | None, list[Problem]]:
     return Note(path, display, meta, body, first_body_line), []
 
 
+def _valid_slug(slug: str) -> bool:
+    return bool(re.match(SLUG_PATTERN, slug)) and "--" not in slug
+
+
 def check_slug(slug: str, display: str) -> list[Problem]:
-    if re.match(SLUG_PATTERN, slug) and "--" not in slug:
+    if _valid_slug(slug):
         return []
+    ascii_only = unicodedata.normalize("NFKD", slug).encode("ascii", "ignore").decode()
+    proposal = re.sub(r"[^a-z0-9]+", "-", ascii_only.lower()).strip("-")
+    example = (
+        f"renommez-le par exemple « {proposal} »"
+        if _valid_slug(proposal)
+        else "par exemple 2026-durand-claire"
+    )
     return [
         Problem(
             display,
             1,
             1,
             f"nom de dossier invalide « {slug} » : de 3 à 64 caractères, minuscules sans "
-            "accent, chiffres et tirets, par exemple 2026-durand-claire",
+            f"accent, chiffres et tirets ; {example}",
         )
     ]
 
@@ -170,6 +198,8 @@ def load_dossier(folder: Path, root: Path) -> Dossier:
         problems += rules.check_bilan(bilan, bilan_doc)
     if synthese is not None and synthese_doc is not None:
         problems += rules.check_synthese(synthese, synthese_doc, folder)
+    named = {os.path.normpath(o.piece) for o in synthese.outils if o.piece} if synthese else set()
+    problems += rules.check_links(folder, show, named)
     if problems or bilan is None or synthese is None:
         raise DossierError(problems)
     assert bilan_doc is not None and synthese_doc is not None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from pathlib import Path, PurePosixPath
 
 from livret.dossier.model import MODES_AVEC_CONVENTION, Bilan, Synthese
@@ -24,12 +25,20 @@ def _fr(day: dt.date) -> str:
 def check_bilan(bilan: Bilan, doc: YamlDoc) -> list[Problem]:
     problems = []
     debut, fin = bilan.periode.debut, bilan.periode.fin
-    if fin is not None and fin < debut:
+    periode_valide = fin is None or fin >= debut
+    if not periode_valide:
+        assert fin is not None
         problems.append(
-            _at(doc, ("periode", "fin"), f"la fin ({_fr(fin)}) précède le début ({_fr(debut)})")
+            _at(
+                doc,
+                ("periode", "fin"),
+                f"la fin ({_fr(fin)}) précède le début ({_fr(debut)}) : "
+                "corrigez la date de fin ou celle de début",
+            )
         )
     for index, seance in enumerate(bilan.seances):
-        if seance.date < debut or (fin is not None and seance.date > fin):
+        # With the period upside down, every session would be out of it: say it once, above.
+        if periode_valide and (seance.date < debut or (fin is not None and seance.date > fin)):
             bornes = f"du {_fr(debut)} au {_fr(fin)}" if fin else f"à partir du {_fr(debut)}"
             problems.append(
                 _at(
@@ -46,7 +55,8 @@ def check_bilan(bilan: Bilan, doc: YamlDoc) -> list[Problem]:
                 doc,
                 ("consentement", "date"),
                 f"consentement recueilli le {_fr(bilan.consentement.date)}, après la première "
-                f"séance du {_fr(premiere)} : le consentement précède le bilan (article L6313-4)",
+                f"séance du {_fr(premiere)} : il se recueille au plus tard le jour de la première "
+                "séance (article L6313-4) ; corrigez la date",
             )
         )
     mode = bilan.financement.mode
@@ -116,4 +126,31 @@ def check_synthese(synthese: Synthese, doc: YamlDoc, folder: Path) -> list[Probl
             why = check_piece(outil.piece, folder)
             if why:
                 problems.append(_at(doc, ("outils", index, "piece"), why))
+    return problems
+
+
+def check_links(folder: Path, display: str, named: set[str]) -> list[Problem]:
+    """Symbolic links that lead out of the dossier, except those `piece:` already reports.
+
+    A link in pieces/ or notes/ would bring a file from elsewhere on the computer into
+    the booklet; `named` holds the normalised paths that `piece:` names.
+    """
+    base = folder.resolve()
+    problems = []
+    for top, dirs, files in os.walk(folder):
+        for name in sorted([*dirs, *files]):
+            path = Path(top) / name
+            if not path.is_symlink() or path.resolve().is_relative_to(base):
+                continue
+            relative = path.relative_to(folder).as_posix()
+            if os.path.normpath(relative) in named:
+                continue
+            problems.append(
+                Problem(
+                    f"{display}/{relative}",
+                    1,
+                    1,
+                    "lien symbolique qui sort du dossier : remplacez-le par une copie du fichier",
+                )
+            )
     return problems

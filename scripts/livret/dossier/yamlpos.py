@@ -9,6 +9,7 @@ be traced back to `line:col` for error messages.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -63,14 +64,19 @@ def _pos(node: Node) -> Pos:
     return Pos(node.start_mark.line + 1, node.start_mark.column + 1)
 
 
+_INDENTATION = (
+    "indentation incohérente : alignez cette ligne sur les clés de même niveau, "
+    "ou mettez le texte entre guillemets"
+)
+
 _YAML_MESSAGES = (
-    ("found character '\\t'", "tabulation interdite : indentez avec des espaces"),
+    ("found character '\\t'", "tabulation interdite : remplacez-la par des espaces"),
     (
         "mapping values are not allowed",
-        "« : » inattendu : vérifiez l'indentation, ou mettez le texte entre guillemets "
-        "s'il contient « : »",
+        "« : » inattendu : si le texte contient « : », mettez-le entre guillemets "
+        '(objet: "Bilan : étape 1") ; sinon vérifiez l\'indentation',
     ),
-    ("could not find expected ':'", "il manque « : » après la clé (écrivez clé: valeur)"),
+    ("could not find expected ':'", "il manque « : » après la clé : écrivez clé: valeur"),
     ("expected ',' or ']'", "crochet « [ » non refermé : ajoutez « ] » à la fin de la liste"),
     ("expected ',' or '}'", "accolade « { » non refermée : ajoutez « } »"),
     (
@@ -82,18 +88,51 @@ _YAML_MESSAGES = (
         "but found another document",
         "un seul document par fichier : supprimez la ligne « --- »",
     ),
-    (
-        "expected <block end>",
-        "indentation incohérente : alignez cette ligne sur les clés de même niveau, "
-        "ou mettez le texte entre guillemets",
-    ),
+    ("expected <block end>", _INDENTATION),
 )
 
 # For these, the opening mark (context) is where the consultant must look.
-_AT_CONTEXT = ("expected ',' or ']'", "expected ',' or '}'", "found unexpected end of stream")
+_AT_CONTEXT = (
+    "expected ',' or ']'",
+    "expected ',' or '}'",
+    "found unexpected end of stream",
+    "could not find expected ':'",
+)
+
+_KEY_VALUE = re.compile(r":(\s|$)")
 
 
-def _yaml_problem(path: str, error: MarkedYAMLError) -> Problem:
+def _word_at(text: str, line: int, column: int) -> str:
+    """The word starting at 0-based `line` and `column`, or an empty string."""
+    lines = text.splitlines()
+    words = lines[line][column:].split() if line < len(lines) else []
+    return words[0] if words else ""
+
+
+def _missing_colon(text: str, line: int) -> tuple[int, int] | None:
+    """The line just before 0-based `line` if it lacks its `:`, as 0-based (line, column).
+
+    `prenom Lucie` followed by `nom: Martin` at the same indentation reads as one text,
+    `prenom Lucie nom`, so YAML complains about the second line while the first lacks `:`.
+    """
+    lines = text.splitlines()
+    if line >= len(lines):
+        return None
+    indent = len(lines[line]) - len(lines[line].lstrip(" "))
+    for index in range(line - 1, -1, -1):
+        body = lines[index].lstrip(" ")
+        if not body or body.startswith("#"):
+            continue
+        while body.startswith("- "):
+            body = body[2:].lstrip(" ")
+        column = len(lines[index]) - len(body)
+        if not body or column != indent or _KEY_VALUE.search(body) or body[0] in "\"'[{|>&*!":
+            return None
+        return index, column
+    return None
+
+
+def _yaml_problem(path: str, error: MarkedYAMLError, text: str) -> Problem:
     problem = error.problem or ""
     mark = error.problem_mark or error.context_mark
     message = f"syntaxe YAML invalide ({problem})"
@@ -103,8 +142,24 @@ def _yaml_problem(path: str, error: MarkedYAMLError) -> Problem:
             if needle in _AT_CONTEXT and error.context_mark is not None:
                 mark = error.context_mark
             break
-    line, column = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
-    return Problem(path, line, column, message)
+    line, column = (mark.line, mark.column) if mark is not None else (0, 0)
+    if "mapping values are not allowed" in problem:
+        found = _missing_colon(text, line)
+        lines = text.splitlines()
+        current = lines[line] if line < len(lines) else ""
+        indent = len(current) - len(current.lstrip(" "))
+        if found:
+            line, column = found
+            problem = "could not find expected ':'"
+        elif indent < column and not re.search(r"[\s:]", current[indent:column]):
+            # `key: value` whose key is not aligned: the line above swallowed it as text.
+            column = indent
+            message = _INDENTATION
+    if "could not find expected ':'" in problem:
+        word = _word_at(text, line, column)
+        if word:
+            message = f"il manque « : » après « {word} » : écrivez « {word}: valeur »"
+    return Problem(path, line + 1, column + 1, message)
 
 
 def decode_text(path: str, raw: bytes) -> tuple[str | None, list[Problem]]:
@@ -132,7 +187,7 @@ def parse_yaml(path: str, text: str, line_offset: int = 0) -> tuple[YamlDoc | No
     try:
         node = YAML(typ="rt").compose(text)
     except MarkedYAMLError as error:
-        problem = _yaml_problem(path, error)
+        problem = _yaml_problem(path, error, text)
         return None, [Problem(path, problem.line + line_offset, problem.column, problem.message)]
     if node is None:
         return None, [
