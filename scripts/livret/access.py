@@ -187,3 +187,22 @@ class AccessStore:
         self._entries[slug] = access
         _save(self.path, self._entries)
         return access
+
+
+def show_access(project: Project, slug: str, *, rotate: bool = False) -> dict[str, str]:
+    """The booklet's folder and passphrase, made on first use or renewed with `rotate`."""
+    if not (project.dossiers / slug).is_dir():
+        raise LivretError(f"dossiers/{slug}: dossier introuvable")
+    store = AccessStore(project)
+    old = store.get(slug)
+    access = store.rotate(slug) if rotate else store.ensure(slug)
+    if rotate and old is not None:
+        # The old link must stop working: its folder goes now, not at the next build.
+        import shutil
+
+        shutil.rmtree(project.root / "site" / old.booklet_id, ignore_errors=True)
+    return {
+        "slug": slug,
+        "site": f"site/{access.booklet_id}/",
+        "passphrase": access.passphrase,
+    }

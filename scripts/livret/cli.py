@@ -9,11 +9,14 @@ from pathlib import Path
 import click
 
 from livret import __version__
+from livret.access import show_access
+from livret.build import build_booklets
 from livret.dossier.create import new_dossier
 from livret.dossier.load import check_dossiers
 from livret.dossier.schema import MODELS, schema_text
 from livret.errors import DossierError, LivretError
 from livret.project import Project, find_project
+from livret.report import report_build
 
 
 class LivretGroup(click.Group):
@@ -86,6 +89,50 @@ def schema(fichier: str | None) -> None:
     else:
         combined = {name: json.loads(schema_text(name)) for name in MODELS}
         click.echo(json.dumps(combined, ensure_ascii=False, indent=2))
+
+
+@cli.command()
+@click.argument("slugs", nargs=-1)
+@click.option("--all", "tous", is_flag=True, help="Tous les dossiers (par défaut sans SLUG).")
+@click.option("--json", "as_json", is_flag=True, help="Affiche le manifeste JSON.")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Dossier de publication (par défaut : site/).",
+)
+@pass_project
+def build(
+    project: Project, slugs: tuple[str, ...], tous: bool, as_json: bool, out: Path | None
+) -> None:
+    """Construit les livrets chiffrés (site et PDF) dans site/."""
+    target = (out or project.root / "site").resolve()
+    results = build_booklets(project, None if tous or not slugs else list(slugs), target)
+    if as_json:
+        click.echo(json.dumps({"booklets": [r.as_json() for r in results]}, ensure_ascii=False))
+    else:
+        report_build(results)
+    if any(r.status == "failed" for r in results):
+        sys.exit(1)
+
+
+@cli.command()
+@click.argument("slug")
+@click.option("--rotate", is_flag=True, help="Crée un nouveau lien et une nouvelle phrase.")
+@click.option("--json", "as_json", is_flag=True, help="Affiche le résultat en JSON.")
+@pass_project
+def access(project: Project, slug: str, rotate: bool, as_json: bool) -> None:
+    """Affiche le lien et la phrase de passe d'un livret."""
+    info = show_access(project, slug, rotate=rotate)
+    if as_json:
+        click.echo(json.dumps(info, ensure_ascii=False))
+        return
+    click.echo(f"Livret de {slug}")
+    click.echo(f"  dossier publié : {info['site']}")
+    click.echo(f"  phrase de passe : {info['passphrase']}")
+    if rotate:
+        click.echo("Nouveau lien et nouvelle phrase : relancez « livret build » pour publier.")
+    click.echo("Transmettez le lien et la phrase par deux canaux différents (courriel et SMS).")
 
 
 def main() -> None:

@@ -1,0 +1,153 @@
+"""The provider's base configuration (`mkdocs.yml`): name, colours, provider details.
+
+The provider chooses how booklets look and who they come from; livret alone writes
+everything that bears on privacy (plugins, encryption, fonts, URLs). A base config
+that tries to set one of those is an error at its line, never silently ignored.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, ValidationError
+
+from livret.dossier.messages import validation_problems
+from livret.dossier.model import EMAIL_PATTERN, Strict, Texte
+from livret.dossier.yamlpos import decode_text, parse_yaml
+from livret.errors import DossierError, Problem
+from livret.project import Project
+
+# Options livret writes itself, with the reason given to the provider.
+FORBIDDEN = {
+    "plugins": "livret choisit lui-même les extensions et le chiffrement",
+    "hooks": "livret choisit lui-même le code exécuté pendant la construction",
+    "markdown_extensions": "livret choisit lui-même le rendu du texte",
+    "extra_css": "placez vos styles dans theme/material/assets/stylesheets/livret.css",
+    "extra_javascript": "aucun script supplémentaire n'est permis dans un livret privé",
+    "site_url": "l'adresse d'un livret ne doit figurer dans aucune page",
+    "site_description": "cette mention serait lisible sans phrase de passe",
+    "site_author": "cette mention serait lisible sans phrase de passe",
+    "repo_url": "un livret ne renvoie vers aucun dépôt",
+    "repo_name": "un livret ne renvoie vers aucun dépôt",
+    "edit_uri": "un livret ne renvoie vers aucun dépôt",
+    "google_analytics": "aucune mesure d'audience dans un livret privé",
+    "docs_dir": "livret fixe lui-même les dossiers de travail",
+    "site_dir": "utilisez livret build --out",
+    "use_directory_urls": "livret fixe lui-même la forme des liens (ouverture hors ligne)",
+    "nav": "livret écrit lui-même la navigation",
+    "INHERIT": "livret écrit lui-même la configuration complète",
+}
+FORBIDDEN_THEME = {
+    "name": "le thème est toujours Material",
+    "custom_dir": "les gabarits sont dans theme/material/",
+    "font": "les polices sont locales : aucune police n'est chargée depuis Google",
+    "language": "les livrets sont en français",
+}
+FORBIDDEN_EXTRA = {
+    "analytics": "aucune mesure d'audience dans un livret privé",
+    "consent": "aucune mesure d'audience dans un livret privé",
+    "social": "aucun lien de réseau social dans un livret privé",
+}
+
+Couleur = Literal[
+    "red", "pink", "purple", "deep purple", "indigo", "blue", "light blue", "cyan", "teal",
+    "green", "light green", "lime", "yellow", "amber", "orange", "deep orange", "brown",
+    "grey", "blue grey", "black", "white",
+]  # fmt: skip
+
+
+class Palette(Strict):
+    """Couleurs Material du livret."""
+
+    primary: Couleur = Field("indigo", description="Couleur principale (nom Material).")
+    accent: Couleur = Field("indigo", description="Couleur d'accent (nom Material).")
+
+
+class Theme(Strict):
+    """Réglages d'apparence permis au prestataire."""
+
+    palette: Palette = Field(default_factory=Palette, description="Couleurs.")
+
+
+class Prestataire(Strict):
+    """L'organisme prestataire, tel qu'il apparaît sur le livret et la synthèse."""
+
+    nom: Texte = Field(description="Nom de l'organisme.")
+    adresse: Texte | None = Field(None, description="Adresse postale sur une ligne.")
+    telephone: Texte | None = Field(None, description="Téléphone.")
+    email: str | None = Field(None, pattern=EMAIL_PATTERN, description="Adresse de contact.")
+    site: Texte | None = Field(None, description="Site web (affiché en texte).")
+    nda: Texte | None = Field(
+        None, description="Numéro de déclaration d'activité (NDA) et préfecture."
+    )
+    qualiopi: Texte | None = Field(None, description="Mention de certification Qualiopi.")
+    logo: Texte | None = Field(None, description="Logo SVG ou PNG, chemin depuis la racine.")
+
+
+class Extra(Strict):
+    """Informations propres à livret."""
+
+    prestataire: Prestataire = Field(description="L'organisme prestataire.")
+
+
+class Base(Strict):
+    """Le fichier mkdocs.yml du prestataire."""
+
+    site_name: Texte = Field(description="Nom neutre affiché sur chaque page, même verrouillée.")
+    copyright: Texte | None = Field(None, description="Mention de pied de page.")
+    theme: Theme = Field(default_factory=Theme, description="Apparence.")
+    extra: Extra = Field(description="Le prestataire.")
+
+
+@dataclass(frozen=True)
+class Provider:
+    """The validated base configuration and where its files are."""
+
+    base: Base
+    logo: Path | None
+    config_path: Path
+
+
+def load_provider(project: Project) -> Provider:
+    """Read and check `mkdocs.yml`; every problem at its line."""
+    path = project.config
+    shown = "mkdocs.yml"
+    text, problems = decode_text(shown, path.read_bytes())
+    if text is None:
+        raise DossierError(problems)
+    doc, problems = parse_yaml(shown, text)
+    if doc is None or problems:
+        raise DossierError(problems)
+    data = doc.data if isinstance(doc.data, dict) else {}
+    for scope, rules in (((), FORBIDDEN), (("theme",), FORBIDDEN_THEME), (("extra",), FORBIDDEN_EXTRA)):
+        section = data
+        for key in scope:
+            section = section.get(key) if isinstance(section, dict) else None
+        if not isinstance(section, dict):
+            continue
+        for key, reason in rules.items():
+            if key in section:
+                pos = doc.key_pos((*scope, key))
+                option = ".".join((*scope, key))
+                problems.append(
+                    Problem(shown, pos.line, pos.column, f"option « {option} » interdite : {reason}")
+                )
+                del section[key]
+    try:
+        base = Base.model_validate(data)
+    except ValidationError as error:
+        problems += validation_problems(error.errors(), doc, Base)
+        raise DossierError(problems) from None
+    logo = None
+    if base.extra.prestataire.logo:
+        logo = (project.root / base.extra.prestataire.logo).resolve()
+        if not logo.is_file() or logo.suffix.lower() not in (".svg", ".png"):
+            pos = doc.value_pos(("extra", "prestataire", "logo"))
+            problems.append(
+                Problem(shown, pos.line, pos.column, "logo introuvable : un fichier SVG ou PNG")
+            )
+    if problems:
+        raise DossierError(problems)
+    return Provider(base, logo, path)

@@ -1,0 +1,201 @@
+"""Verify a built booklet, then swap it into the published folder atomically.
+
+Verification runs in every build, not only in tests: a booklet with one page in
+clear, a personal string anywhere, or a file that is not on the allowlist is never
+published. The swap exchanges the new folder with the old one in a single system
+call, so a reader (or a static host syncing the folder) sees one or the other.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import html
+import json
+import os
+import re
+import shutil
+from collections.abc import Iterable
+from pathlib import Path
+
+from livret.errors import LivretError
+
+ENCRYPTED_MARKERS = (
+    'id="mkdocs-encrypted-content"',
+    "var encryptcontent_keystore = [",
+    "var encryptcontent_id = ",
+)
+# Present only when page content, navigation, table of contents or footer are in clear.
+CLEAR_MARKERS = (
+    'class="headerlink"',
+    '<h2 id="',
+    '<h3 id="',
+    'class="md-nav__link',
+    'class="md-nav__item',
+    'class="md-ellipsis"',
+    'class="md-footer__link',
+    'class="md-footer__title',
+    'data-md-component="toc"',
+    'class="livret-',  # our own page classes only ever appear inside encrypted content
+)
+_KEYSTORE = re.compile(r"var encryptcontent_keystore = (\[.*?\]);", re.S)
+_CIPHER = re.compile(r'<div id="mkdocs-encrypted-content"[^>]*>\s*[A-Za-z0-9+/=]+;[A-Za-z0-9+/=]+\s*<')
+
+# Theme assets copied by MkDocs; anything else in a booklet is refused.
+ASSET_SUFFIXES = (".css", ".js", ".map", ".svg", ".png", ".ico", ".json")
+ROBOTS = "User-agent: *\nDisallow: /\n"
+INDEX_HTML = """<!doctype html>
+<html lang="fr">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width,initial-scale=1">
+<meta name="robots" content="noindex, nofollow">
+<meta name="referrer" content="no-referrer">
+<title>Livrets</title>
+</head>
+<body style="font-family: system-ui, sans-serif; max-width: 36rem; margin: 4rem auto; padding: 0 1rem;">
+<h1>Livrets privés</h1>
+<p>Ce site ne contient que des livrets personnels et chiffrés. Pour ouvrir le vôtre, utilisez
+le lien complet qui vous a été transmis, puis saisissez votre phrase de passe.</p>
+</body>
+</html>
+"""
+
+
+class UnsafeBooklet(LivretError):
+    """The built booklet failed a privacy check; it is not published."""
+
+
+def _variants(secret: str) -> set[str]:
+    """The forms a string can take in HTML, JSON or a URL."""
+    lowered = secret.casefold()
+    slug = re.sub(r"[^a-z0-9]+", "-", lowered).strip("-")
+    forms = {
+        secret,
+        lowered,
+        html.escape(secret),
+        html.escape(lowered),
+        json.dumps(secret)[1:-1],
+        json.dumps(secret, ensure_ascii=False)[1:-1],
+    }
+    if len(slug) >= 6:
+        forms.add(slug)
+    return {f for f in forms if len(f) >= 4}
+
+
+def personal_needles(strings: Iterable[str]) -> list[str]:
+    """Every form of every personal string worth looking for."""
+    needles: set[str] = set()
+    for value in strings:
+        value = value.strip()
+        if len(value) < 4:
+            continue
+        # Long texts are looked for by their start: enough to catch a leak, cheap to scan.
+        needles |= _variants(value[:48])
+    return sorted(needles, key=len, reverse=True)
+
+
+def _theme_file(relative: str, data: bytes, theme_dirs: Iterable[Path]) -> bool:
+    """True when the file is a byte-for-byte copy of a theme file."""
+    for folder in theme_dirs:
+        source = folder / relative
+        if source.is_file() and source.stat().st_size == len(data) and source.read_bytes() == data:
+            return True
+    return False
+
+
+def verify_booklet(
+    folder: Path, personal: Iterable[str], passphrase: str, theme_dirs: Iterable[Path] = ()
+) -> None:
+    """Refuse to publish unless every page is encrypted and nothing personal is readable.
+
+    Theme assets must be exact copies of the theme's own files: then they cannot
+    carry anything of the dossier, and need no scan.
+    """
+    theme_dirs = list(theme_dirs)
+    problems: list[str] = []
+    needles = personal_needles(personal)
+    if len(passphrase) >= 8:
+        needles.append(passphrase)
+    pages = 0
+    for path in sorted(folder.rglob("*")):
+        if path.is_dir():
+            continue
+        relative = path.relative_to(folder).as_posix()
+        if path.is_symlink():
+            problems.append(f"{relative} : lien symbolique")
+            continue
+        suffix = path.suffix.lower()
+        if suffix == ".html":
+            text = path.read_text(encoding="utf-8")
+            if relative != "404.html":
+                pages += 1
+                if not all(m in text for m in ENCRYPTED_MARKERS) or not _CIPHER.search(text):
+                    problems.append(f"{relative} : page non chiffrée")
+                clear = [m for m in CLEAR_MARKERS if m in text]
+                if clear:
+                    problems.append(f"{relative} : contenu en clair ({', '.join(clear)})")
+                keystore = _KEYSTORE.search(text)
+                if keystore is None or not json.loads(keystore.group(1)):
+                    problems.append(f"{relative} : trousseau de clés absent")
+        elif suffix == ".pdf":
+            text = path.read_bytes().decode("latin-1")
+            if "/Encrypt" not in text:
+                problems.append(f"{relative} : PDF non chiffré")
+        elif not (relative.startswith("assets/") and suffix in ASSET_SUFFIXES):
+            problems.append(f"{relative} : fichier non autorisé dans un livret")
+            continue
+        else:
+            data = path.read_bytes()
+            if _theme_file(relative, data, theme_dirs):
+                continue
+            text = data.decode("utf-8", errors="replace")
+        haystack = text.casefold() if suffix != ".pdf" else text
+        for needle in needles:
+            if needle in text or (suffix != ".pdf" and needle.casefold() in haystack):
+                problems.append(f"{relative} : une donnée personnelle est lisible en clair")
+                break
+    if pages == 0:
+        problems.append("aucune page chiffrée")
+    if problems:
+        raise UnsafeBooklet(
+            "publication refusée, le livret n'est pas sûr : " + " ; ".join(problems[:10])
+        )
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Atomically exchange two paths (Linux renameat2); False where unsupported."""
+    libc_name = ctypes.util.find_library("c")
+    if libc_name is None:
+        return False
+    libc = ctypes.CDLL(libc_name, use_errno=True)
+    renameat2 = getattr(libc, "renameat2", None)
+    if renameat2 is None:
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    result = renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange)
+    return bool(result == 0)
+
+
+def swap_in(staged: Path, target: Path) -> None:
+    """Replace `target` by `staged` (same parent folder) so that one of them is always there."""
+    if target.exists():
+        if not _exchange(staged, target):
+            old = target.with_name(f".{target.name}.ancien")
+            shutil.rmtree(old, ignore_errors=True)
+            target.rename(old)
+            staged.rename(target)
+            shutil.rmtree(old, ignore_errors=True)
+            return
+        shutil.rmtree(staged)  # after the exchange, `staged` holds the old booklet
+    else:
+        staged.rename(target)
+
+
+def write_site_root(out: Path) -> None:
+    """The neutral home page and robots.txt of the published folder."""
+    out.mkdir(parents=True, exist_ok=True)
+    for name, text in (("index.html", INDEX_HTML), ("robots.txt", ROBOTS)):
+        path = out / name
+        if not path.exists() or path.read_text(encoding="utf-8") != text:
+            path.write_text(text, encoding="utf-8")

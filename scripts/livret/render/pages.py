@@ -1,0 +1,135 @@
+"""The booklet's pages: theme templates filled with the view, plus the shared content pages.
+
+Templates live in `theme/pages/` and shared prose in `content/`; this module only
+decides which pages exist and in what order. Page files have neutral names, the same
+in every booklet, so that no URL says anything about the person.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from markupsafe import Markup
+from pydantic import Field, ValidationError
+
+from livret.dossier.messages import validation_problems
+from livret.dossier.model import Strict, Texte
+from livret.dossier.yamlpos import decode_text, parse_yaml
+from livret.errors import DossierError, Problem
+from livret.project import Project
+from livret.render.markdown import MarkdownRenderer, Origin
+from livret.render.view import View
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of the booklet: its file name, title, section and HTML body."""
+
+    filename: str
+    title: str
+    html: Markup
+    section: str | None = None
+
+
+class ContentMeta(Strict):
+    """En-tête d'une page de content/."""
+
+    titre: Texte = Field(description="Titre de la page.")
+    ordre: int = Field(100, description="Rang dans le menu (1 en premier).")
+
+
+# (file, template, title, shown when)
+_DOSSIER_PAGES: tuple[tuple[str, str, str, str | None], ...] = (
+    ("index.md", "accueil.html", "Accueil", None),
+    ("demarche.md", "demarche.html", "Votre démarche", None),
+    ("competences.md", "competences.html", "Vos compétences", "nb_competences"),
+    ("ce-qui-vous-anime.md", "anime.html", "Ce qui vous anime", None),
+    ("pistes.md", "pistes.html", "Pistes explorées", "pistes"),
+    ("projet.md", "projet.html", "Votre projet", None),
+    ("plan-action.md", "plan.html", "Plan d'action", "plan"),
+    ("notes.md", "notes.html", "Notes", "notes"),
+    ("documents.md", "documents.html", "Documents", None),
+)
+CONTENT_SECTION = "À savoir"
+
+
+@functools.cache
+def _environment(pages_dir: Path) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(pages_dir),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    return env
+
+
+def template_environment(project: Project) -> jinja2.Environment:
+    return _environment(project.theme / "pages")
+
+
+@functools.cache
+def _content_pages(folder: Path, stamp: tuple[tuple[str, float], ...]) -> tuple[Page, ...]:
+    renderer = MarkdownRenderer(extra_extensions=("admonition", "toc"))
+    problems: list[Problem] = []
+    found: list[tuple[int, str, Page]] = []
+    for path in sorted(folder.glob("*.md")):
+        shown = f"content/{path.name}"
+        text, trouble = decode_text(shown, path.read_bytes())
+        if text is None:
+            problems += trouble
+            continue
+        match = re.match(r"---[ \t]*\n(.*?\n)---[ \t]*\n", text, re.S)
+        if not match:
+            problems.append(Problem(shown, 1, 1, "en-tête manquant : ---, titre:, ordre:, ---"))
+            continue
+        doc, trouble = parse_yaml(shown, match.group(1), line_offset=1)
+        if doc is None or trouble:
+            problems += trouble
+            continue
+        try:
+            meta = ContentMeta.model_validate(doc.data)
+        except ValidationError as error:
+            problems += validation_problems(error.errors(), doc, ContentMeta)
+            continue
+        body_line = match.group(0).count("\n") + 1
+        html = renderer.render(text[match.end() :], Origin(shown, body_line))
+        name = "a-savoir-" + path.name
+        found.append((meta.ordre, path.name, Page(name, meta.titre, html, CONTENT_SECTION)))
+    problems += renderer.problems
+    if problems:
+        raise DossierError(problems)
+    return tuple(page for _, _, page in sorted(found, key=lambda x: (x[0], x[1])))
+
+
+def content_pages(project: Project) -> tuple[Page, ...]:
+    """The shared pages of `content/`, rendered once per process while unchanged."""
+    folder = project.content
+    if not folder.is_dir():
+        return ()
+    stamp = tuple((p.name, p.stat().st_mtime) for p in sorted(folder.glob("*.md")))
+    return _content_pages(folder, stamp)
+
+
+def render_pages(project: Project, view: View, extra: dict[str, Any]) -> list[Page]:
+    """Every page of one booklet, in menu order."""
+    env = template_environment(project)
+    shared = content_pages(project)
+    context = {**view.data, **extra, "pages_communes": shared}
+    chosen = [
+        entry for entry in _DOSSIER_PAGES if entry[3] is None or context.get(entry[3])
+    ]
+    context["menu"] = [
+        {"url": name.replace(".md", ".html"), "titre": title} for name, _, title, _ in chosen
+    ]
+    pages = []
+    for filename, template, title, _ in chosen:
+        html = env.get_template(template).render(context, titre_page=title)
+        pages.append(Page(filename, title, Markup(html)))  # noqa: S704 - autoescaped template
+    return [*pages, *shared]

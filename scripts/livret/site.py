@@ -1,0 +1,230 @@
+"""The only module that imports MkDocs: configuration, hardened encryption, build.
+
+Everything that bears on privacy is written here and nowhere else: the plugin list,
+the encryption settings measured in `docs/security.md`, the theme options that keep
+the browser from calling anyone. Moving to another static site engine later means
+replacing this module.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from mkdocs.commands.build import build
+from mkdocs.config import load_config
+from mkdocs.plugins import BasePlugin, event_priority
+
+from livret.errors import LivretError
+from livret.project import Project
+from livret.provider import Provider
+from livret.render.pages import Page
+
+# Elements Material draws outside the page content that name pages or headings.
+ENCRYPTED_SOMETHING = {
+    "md-nav": ["nav", "class"],  # left navigation and table of contents
+    "md-footer__inner": ["nav", "class"],  # previous / next links (a <nav> in Material 9)
+    "md-header__topic": ["div", "class"],  # page title in the header
+}
+KDF_POW = 6  # 10**6 PBKDF2-SHA256 iterations (OWASP asks for at least 600,000)
+
+_SKIP_LINK = re.compile(r'<a\b[^>]*\bclass="md-skip"[^>]*>.*?</a>', re.S)
+
+
+def encryption_settings(passphrase: str, booklet_id: str) -> dict[str, Any]:
+    """The hardened encryptcontent options; the provider's config cannot change them."""
+    if not passphrase:
+        # The plugin builds a clear site when the password is empty: never let it.
+        raise LivretError("aucune phrase de passe : construction refusée")
+    return {
+        "global_password": passphrase,
+        "kdf_pow": KDF_POW,
+        "webcrypto": True,  # the browser's own crypto, no script fetched from a CDN
+        "esm": False,  # classic scripts, so the booklet also opens from file://
+        "search_index": "encrypted",
+        "cache_file": "",  # the default cache stores passphrases in clear
+        "remember_keys": True,  # the next page opens without retyping...
+        "remember_password": False,
+        "session_storage": True,  # ...until the tab or browser is closed
+        "remember_prefix": f"livret_{booklet_id}_",
+        "password_button": True,
+        "title_prefix": "",
+        "summary": "Livret personnel et confidentiel",
+        "placeholder": "Phrase de passe",
+        "password_button_text": "Ouvrir le livret",
+        "decryption_failure_message": "Phrase de passe incorrecte : vérifiez-la et réessayez.",
+        "encryption_info_message": "Saisissez la phrase de passe qui vous a été remise.",
+        "encrypted_something": ENCRYPTED_SOMETHING,
+        "sharelinks": False,
+        "selfhost": False,
+        "inject": {},
+        "insecure_test": False,
+    }
+
+
+def _reset_encryption_state(config: Any) -> None:
+    """The plugin keeps keys and passphrases in a class-level dict: start each build empty."""
+    from encryptcontent.plugin import encryptContentPlugin
+
+    encryptContentPlugin.setup = {}
+    for plugin in config.plugins.values():
+        if isinstance(plugin, encryptContentPlugin):
+            plugin.setup = {}  # an instance dict, so nothing is shared with other builds
+
+
+class _PagesPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
+    """Puts our pre-rendered HTML in place of MkDocs' Markdown, before encryption."""
+
+    def __init__(self, pages: dict[str, Page]) -> None:
+        super().__init__()
+        self.pages = pages
+
+    @event_priority(100)  # before encryptcontent (default priority 0) encrypts the content
+    def on_page_content(self, html: str, page: Any, **kwargs: Any) -> str:
+        return str(self.pages[page.file.src_uri].html)
+
+    @event_priority(-100)
+    def on_post_page(self, output: str, page: Any, **kwargs: Any) -> str:
+        # Material's skip link names the first heading, outside every encrypted element.
+        return _SKIP_LINK.sub("", output)
+
+
+@dataclass(frozen=True)
+class SiteInputs:
+    """What a booklet site is made of, besides the provider's config."""
+
+    pages: list[Page]
+    booklet_id: str
+    passphrase: str
+
+
+def _write_docs(docs: Path, inputs: SiteInputs, provider: Provider) -> list[Any]:
+    docs.mkdir(parents=True)
+    nav: list[Any] = []
+    sections: dict[str, list[Any]] = {}
+    for page in inputs.pages:
+        # The Markdown is a placeholder: the plugin swaps in the rendered HTML.
+        title = json.dumps(page.title, ensure_ascii=False)  # a JSON string is valid YAML
+        (docs / page.filename).write_text(f"---\ntitle: {title}\n---\n", encoding="utf-8")
+        entry = {page.title: page.filename}
+        if page.section:
+            if page.section not in sections:
+                sections[page.section] = []
+                nav.append({page.section: sections[page.section]})
+            sections[page.section].append(entry)
+        else:
+            nav.append(entry)
+    if provider.logo is not None:
+        (docs / "assets").mkdir()
+        shutil.copy(provider.logo, docs / "assets" / f"logo{provider.logo.suffix}")
+    return nav
+
+
+def mkdocs_config(
+    project: Project, provider: Provider, inputs: SiteInputs, docs: Path, site: Path
+) -> dict[str, Any]:
+    base = provider.base
+    theme: dict[str, Any] = {
+        "name": "material",
+        "custom_dir": str(project.theme / "material"),
+        "language": "fr",
+        "font": False,  # Material would load Google Fonts
+        "palette": base.theme.palette.model_dump(),
+        "features": ["navigation.footer"],
+    }
+    if provider.logo is not None:
+        theme["logo"] = f"assets/logo{provider.logo.suffix}"
+        theme["favicon"] = f"assets/logo{provider.logo.suffix}"
+    return {
+        "site_name": base.site_name,
+        "copyright": base.copyright,
+        "docs_dir": str(docs),
+        "site_dir": str(site),
+        "use_directory_urls": False,  # links between pages then work from file:// too
+        "theme": theme,
+        # encryptcontent alone; MkDocs' search has nothing to index in encrypted pages.
+        "plugins": [{"encryptcontent": encryption_settings(inputs.passphrase, inputs.booklet_id)}],
+        "markdown_extensions": [],
+        "extra_css": ["assets/stylesheets/livret.css"],
+        "extra_javascript": ["assets/javascripts/livret.js"],
+        "extra": {"generator": False, "livret_id": inputs.booklet_id},
+        "strict": False,
+    }
+
+
+@contextmanager
+def _captured_logs() -> Iterator[list[logging.LogRecord]]:
+    """MkDocs logs to the terminal; the library does not print, so keep its records."""
+    records: list[logging.LogRecord] = []
+
+    class Keep(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            records.append(record)
+
+    logger = logging.getLogger("mkdocs")
+    handler = Keep(logging.WARNING)
+    old_propagate = logger.propagate
+    logger.addHandler(handler)
+    logger.propagate = False
+    try:
+        yield records
+    finally:
+        logger.removeHandler(handler)
+        logger.propagate = old_propagate
+
+
+# Theme files a booklet never uses: source maps and the search engine (no search index).
+_UNUSED_ASSETS = ("assets/javascripts/lunr", "assets/javascripts/workers")
+
+
+def _prune(site: Path) -> None:
+    for folder in _UNUSED_ASSETS:
+        shutil.rmtree(site / folder, ignore_errors=True)
+    for source_map in site.rglob("*.map"):
+        source_map.unlink()
+
+
+@dataclass(frozen=True)
+class BuiltSite:
+    """The built folder and the theme folders its assets were copied from."""
+
+    folder: Path
+    theme_dirs: list[Path]
+
+
+def build_site(project: Project, provider: Provider, inputs: SiteInputs, work: Path) -> BuiltSite:
+    """Build the encrypted site in `work/site`."""
+    docs, site = work / "docs", work / "site"
+    nav = _write_docs(docs, inputs, provider)
+    settings = mkdocs_config(project, provider, inputs, docs, site)
+    settings["nav"] = nav
+    pages = {page.filename: page for page in inputs.pages}
+    # An empty config file: every option comes from us, none from the working directory.
+    with _captured_logs() as records:
+        config = load_config(config_file=str(_empty_config(work)), **settings)
+        config.plugins["livret-pages"] = _PagesPlugin(pages)
+        _reset_encryption_state(config)
+        try:
+            build(config)
+        finally:
+            _reset_encryption_state(config)
+    errors = [r.getMessage() for r in records if r.levelno >= logging.ERROR]
+    if errors:
+        raise RuntimeError("MkDocs a signalé des erreurs : " + " | ".join(errors))
+    _prune(site)
+    # The logo is copied from the provider's file: count its folder as a theme source.
+    dirs = [Path(d) for d in config.theme.dirs] + [docs]
+    return BuiltSite(site, dirs)
+
+
+def _empty_config(work: Path) -> Path:
+    path = work / "mkdocs.yml"
+    path.write_text("site_name: livret\n", encoding="utf-8")
+    return path
