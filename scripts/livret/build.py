@@ -99,9 +99,7 @@ def build_booklet(
         shutil.rmtree(work, ignore_errors=True)
 
 
-def build_booklets(
-    project: Project, slugs: list[str] | None, out: Path
-) -> list[BookletResult]:
+def build_booklets(project: Project, slugs: list[str] | None, out: Path) -> list[BookletResult]:
     """Build the named booklets (all when none); one bad dossier does not stop the others."""
     import time
 
@@ -127,9 +125,7 @@ def build_booklets(
             access = store.ensure(slug)
             target = build_booklet(project, provider, dossier, access, out)
         except DossierError as error:
-            results.append(
-                BookletResult(slug, "failed", errors=[str(p) for p in error.problems])
-            )
+            results.append(BookletResult(slug, "failed", errors=[str(p) for p in error.problems]))
             continue
         except LivretError as error:
             results.append(BookletResult(slug, "failed", errors=[str(error)]))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field, ValidationError
 
@@ -121,8 +121,12 @@ def load_provider(project: Project) -> Provider:
     if doc is None or problems:
         raise DossierError(problems)
     data = doc.data if isinstance(doc.data, dict) else {}
-    for scope, rules in (((), FORBIDDEN), (("theme",), FORBIDDEN_THEME), (("extra",), FORBIDDEN_EXTRA)):
-        section = data
+    for scope, rules in (
+        ((), FORBIDDEN),
+        (("theme",), FORBIDDEN_THEME),
+        (("extra",), FORBIDDEN_EXTRA),
+    ):
+        section: Any = data
         for key in scope:
             section = section.get(key) if isinstance(section, dict) else None
         if not isinstance(section, dict):
@@ -132,7 +136,9 @@ def load_provider(project: Project) -> Provider:
                 pos = doc.key_pos((*scope, key))
                 option = ".".join((*scope, key))
                 problems.append(
-                    Problem(shown, pos.line, pos.column, f"option « {option} » interdite : {reason}")
+                    Problem(
+                        shown, pos.line, pos.column, f"option « {option} » interdite : {reason}"
+                    )
                 )
                 del section[key]
     try:

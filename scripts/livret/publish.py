@@ -38,8 +38,16 @@ CLEAR_MARKERS = (
     'data-md-component="toc"',
     'class="livret-',  # our own page classes only ever appear inside encrypted content
 )
+_BASE64_RUN = re.compile(r"[A-Za-z0-9+/=]{24,}")
 _KEYSTORE = re.compile(r"var encryptcontent_keystore = (\[.*?\]);", re.S)
-_CIPHER = re.compile(r'<div id="mkdocs-encrypted-content"[^>]*>\s*[A-Za-z0-9+/=]+;[A-Za-z0-9+/=]+\s*<')
+_CIPHER = re.compile(
+    r'<div id="mkdocs-encrypted-content"[^>]*>\s*[A-Za-z0-9+/=]+;[A-Za-z0-9+/=]+\s*<'
+)
+
+# Hosts a booklet must never make the browser call (fonts, CDNs, analytics).
+THIRD_PARTY_HOSTS = (
+    "fonts.googleapis", "gstatic", "unpkg", "jsdelivr", "cdnjs", "googletagmanager",
+)  # fmt: skip
 
 # Theme assets copied by MkDocs; anything else in a booklet is refused.
 ASSET_SUFFIXES = (".css", ".js", ".map", ".svg", ".png", ".ico", ".json")
@@ -53,7 +61,8 @@ INDEX_HTML = """<!doctype html>
 <meta name="referrer" content="no-referrer">
 <title>Livrets</title>
 </head>
-<body style="font-family: system-ui, sans-serif; max-width: 36rem; margin: 4rem auto; padding: 0 1rem;">
+<body style="font-family: system-ui, sans-serif; max-width: 36rem; margin: 4rem auto;
+ padding: 0 1rem;">
 <h1>Livrets privés</h1>
 <p>Ce site ne contient que des livrets personnels et chiffrés. Pour ouvrir le vôtre, utilisez
 le lien complet qui vous a été transmis, puis saisissez votre phrase de passe.</p>
@@ -128,6 +137,9 @@ def verify_booklet(
         suffix = path.suffix.lower()
         if suffix == ".html":
             text = path.read_text(encoding="utf-8")
+            hosts = [h for h in THIRD_PARTY_HOSTS if h in text]
+            if hosts:
+                problems.append(f"{relative} : appel à un site tiers ({', '.join(hosts)})")
             if relative != "404.html":
                 pages += 1
                 if not all(m in text for m in ENCRYPTED_MARKERS) or not _CIPHER.search(text):
@@ -147,9 +159,15 @@ def verify_booklet(
             continue
         else:
             data = path.read_bytes()
+            text = data.decode("utf-8", errors="replace")
+            hosts = [h for h in THIRD_PARTY_HOSTS if h in text]
+            if hosts:
+                problems.append(f"{relative} : appel à un site tiers ({', '.join(hosts)})")
             if _theme_file(relative, data, theme_dirs):
                 continue
-            text = data.decode("utf-8", errors="replace")
+        if suffix == ".html":
+            # Ciphertext is random base64: folded to lower case it spells short words by chance.
+            text = _BASE64_RUN.sub(" ", text)
         haystack = text.casefold() if suffix != ".pdf" else text
         for needle in needles:
             if needle in text or (suffix != ".pdf" and needle.casefold() in haystack):

@@ -66,6 +66,7 @@ def encryption_settings(passphrase: str, booklet_id: str) -> dict[str, Any]:
         "selfhost": False,
         "inject": {},
         "insecure_test": False,
+        "tag_encrypted_page": False,  # every page is encrypted: a lock on each says nothing
     }
 
 
@@ -184,11 +185,24 @@ def _captured_logs() -> Iterator[list[logging.LogRecord]]:
 _UNUSED_ASSETS = ("assets/javascripts/lunr", "assets/javascripts/workers")
 
 
+# Material's bundle would fetch a polyfill (very old browsers) and Mermaid (diagrams, which a
+# booklet never has) from a CDN: point both at an empty inline script instead.
+_CDN_URL = re.compile(
+    r"https?://(?:unpkg\.com|cdn\.jsdelivr\.net|cdnjs\.cloudflare\.com|fonts\.googleapis\.com"
+    r"|fonts\.gstatic\.com|www\.googletagmanager\.com)[^\"'`\s)]*"
+)
+
+
 def _prune(site: Path) -> None:
     for folder in _UNUSED_ASSETS:
         shutil.rmtree(site / folder, ignore_errors=True)
     for source_map in site.rglob("*.map"):
         source_map.unlink()
+    for script in (site / "assets").rglob("*.js"):
+        text = script.read_text(encoding="utf-8")
+        cleaned = _CDN_URL.sub("data:text/javascript,", text)
+        if cleaned != text:
+            script.write_text(cleaned, encoding="utf-8")
 
 
 @dataclass(frozen=True)

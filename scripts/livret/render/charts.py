@@ -9,7 +9,7 @@ text beside it.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from markupsafe import Markup, escape
@@ -55,12 +55,12 @@ def _svg(width: int, height: int, title: str, desc: str, body: str) -> Markup:
 
 def riasec_chart(scores: dict[str, int]) -> Chart:
     """Holland's hexagon with the profile drawn inside it."""
-    size, centre, radius = 340, 170, 110
+    width, height, cx, cy, radius = 560, 330, 280, 165, 110
     letters = list(RIASEC_NAMES)
 
     def point(index: int, value: float) -> tuple[float, float]:
         angle = math.radians(-90 + 60 * index)
-        return centre + radius * value * math.cos(angle), centre + radius * value * math.sin(angle)
+        return cx + radius * value * math.cos(angle), cy + radius * value * math.sin(angle)
 
     parts = []
     for ring in (0.25, 0.5, 0.75, 1.0):
@@ -68,9 +68,7 @@ def riasec_chart(scores: dict[str, int]) -> Chart:
         parts.append(f'<polygon points="{ring_points}" fill="none" stroke="{GRID}"/>')
     for i in range(6):
         x, y = point(i, 1)
-        parts.append(
-            f'<line x1="{centre}" y1="{centre}" x2="{x:.1f}" y2="{y:.1f}" stroke="{GRID}"/>'
-        )
+        parts.append(f'<line x1="{cx}" y1="{cy}" x2="{x:.1f}" y2="{y:.1f}" stroke="{GRID}"/>')
     profile = " ".join(
         f"{x:.1f},{y:.1f}" for x, y in (point(i, scores[k] / 100) for i, k in enumerate(letters))
     )
@@ -81,7 +79,7 @@ def riasec_chart(scores: dict[str, int]) -> Chart:
     for i, letter in enumerate(letters):
         x, y = point(i, scores[letter] / 100)
         parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3.5" fill="{ACCENT}"/>')
-        lx, ly = point(i, 1.28)
+        lx, ly = point(i, 1.22)
         anchor = "middle" if i in (0, 3) else ("start" if i in (1, 2) else "end")
         parts.append(
             f'<text x="{lx:.1f}" y="{ly:.1f}" text-anchor="{anchor}" fill="{INK}">'
@@ -94,11 +92,11 @@ def riasec_chart(scores: dict[str, int]) -> Chart:
     )
     code = "".join(ranked[:3])
     return Chart(
-        _svg(size, size, f"Profil d'intérêts RIASEC (code {code})", text, "".join(parts)), text
+        _svg(width, height, f"Profil d'intérêts RIASEC (code {code})", text, "".join(parts)), text
     )
 
 
-def competences_chart(counts: dict[str, Sequence[int]], labels: dict[str, str]) -> Chart:
+def competences_chart(counts: Mapping[str, Sequence[int]], labels: dict[str, str]) -> Chart:
     """One stacked bar per category: how many competences at each level."""
     width, left, bar, gap = 560, 120, 26, 18
     top = 34

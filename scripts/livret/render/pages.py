@@ -23,6 +23,7 @@ from livret.dossier.yamlpos import decode_text, parse_yaml
 from livret.errors import DossierError, Problem
 from livret.project import Project
 from livret.render.markdown import MarkdownRenderer, Origin
+from livret.render.typography import french_html
 from livret.render.view import View
 
 
@@ -122,14 +123,12 @@ def render_pages(project: Project, view: View, extra: dict[str, Any]) -> list[Pa
     env = template_environment(project)
     shared = content_pages(project)
     context = {**view.data, **extra, "pages_communes": shared}
-    chosen = [
-        entry for entry in _DOSSIER_PAGES if entry[3] is None or context.get(entry[3])
-    ]
+    chosen = [entry for entry in _DOSSIER_PAGES if entry[3] is None or context.get(entry[3])]
     context["menu"] = [
         {"url": name.replace(".md", ".html"), "titre": title} for name, _, title, _ in chosen
     ]
     pages = []
     for filename, template, title, _ in chosen:
-        html = env.get_template(template).render(context, titre_page=title)
-        pages.append(Page(filename, title, Markup(html)))  # noqa: S704 - autoescaped template
+        html = french_html(env.get_template(template).render(context, titre_page=title))
+        pages.append(Page(filename, title, Markup(html)))  # autoescaped template
     return [*pages, *shared]

@@ -18,6 +18,7 @@ NBSP = "\u00a0"
 NNBSP = "\u202f"  # narrow: before ; ! ? and inside guillemets, as French printers do
 
 _RULES = (
+    (re.compile(r"(?<=\w)'(?=\w)"), "’"),  # typographic apostrophe
     (re.compile(r"[ \u00a0\u202f]+:"), NBSP + ":"),
     (re.compile(r"[ \u00a0\u202f]+([;!?])"), NNBSP + r"\1"),
     (re.compile(r"«[ \u00a0\u202f]*"), "«" + NNBSP),
@@ -31,6 +32,26 @@ def french_spacing(text: str) -> str:
     for pattern, replacement in _RULES:
         text = pattern.sub(replacement, text)
     return text
+
+
+_TAG = re.compile(r"(<[^>]*>)")
+_RAW = re.compile(r"<(code|pre|kbd|samp|script|style)\b", re.IGNORECASE)
+
+
+def french_html(markup: str) -> str:
+    """`french_spacing` on the text of an HTML fragment, never inside tags or code."""
+    parts = _TAG.split(markup)
+    skipping: str | None = None
+    for index, part in enumerate(parts):
+        if index % 2:  # a tag
+            opening = _RAW.match(part)
+            if opening and skipping is None:
+                skipping = opening.group(1).lower()
+            elif skipping and part.lower().startswith(f"</{skipping}"):
+                skipping = None
+        elif skipping is None and part:
+            parts[index] = french_spacing(part)
+    return "".join(parts)
 
 
 class _Spacing(Treeprocessor):

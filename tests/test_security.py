@@ -1,0 +1,270 @@
+"""The checks of docs/security.md, on a real build of a dossier full of canary tokens."""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from conftest import FIXTURES, ROOT, make_repo
+from decrypt import decrypt_all
+from livret.access import AccessStore
+from livret.cli import cli
+from livret.project import Project
+from livret.publish import UnsafeBooklet, verify_booklet
+from livret.site import encryption_settings
+
+CANARY = "2026-kanaslug"
+PUBLIC_TOKENS = [
+    "Kanaprenom", "Élodie", "L'Kanabêta-Nom", "Kanaposte",
+    "Kanaemployeur & Fils", "Kanaconsult Dupré", "KANACONV-2026-77", "Kanaobjet premier",
+    "Kanademande", "Kanaobjectif", "Kanacompetence savoir-faire", "Kanapreuve",
+    "Kanacompetence savoir-être", "Kanavaleur", "Kanamotivation", "Kanaoutil", "Kanaresume",
+    "Kanapiste retenue", "Kanapiste écartée", "Kanaatout", "Kanafrein", "Kanaenquete",
+    "Kanaraison", "Kanaprojet", "Kanadescription", "Kanaformation", "Kanacondition",
+    "Kanaobstacle", "Kanaetape", "Kanaressource", "Kanaobservation", "Kananote titre",
+    "Kananote corps",
+]  # fmt: skip
+PRIVATE_TOKENS = ["Kanasecret"]
+THIRD_PARTIES = ["fonts.googleapis", "gstatic", "unpkg", "jsdelivr", "cdnjs", "googletagmanager"]
+
+
+def _forms(token: str) -> set[str]:
+    slug = re.sub(r"[^a-z0-9]+", "-", token.casefold()).strip("-")
+    return {
+        token,
+        token.casefold(),
+        slug,
+        html.escape(token),
+        json.dumps(token)[1:-1],
+    }
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
+    base = tmp_path_factory.mktemp("securite")
+    repo = make_repo(
+        base / "repo",
+        {CANARY: FIXTURES / "canary", "2026-durand-claire": ROOT / "dossiers/2026-durand-claire"},
+    )
+    store_file = base / "acces.json"
+    env = {"LIVRET_ACCESS": str(store_file)}
+    result = CliRunner(env=env).invoke(cli, ["-C", str(repo), "build", "--json"])
+    assert result.exit_code == 0, result.output
+    manifest = json.loads(result.stdout)
+    access = json.loads(store_file.read_text())["livrets"]
+    return {"repo": repo, "manifest": manifest, "access": access, "store": store_file}
+
+
+def _site(built: dict[str, object]) -> Path:
+    return Path(str(built["repo"])) / "site"
+
+
+def _booklet(built: dict[str, object], slug: str) -> Path:
+    access = built["access"]
+    assert isinstance(access, dict)
+    return _site(built) / access[slug]["booklet_id"]
+
+
+def _passphrase(built: dict[str, object], slug: str) -> str:
+    access = built["access"]
+    assert isinstance(access, dict)
+    return str(access[slug]["passphrase"])
+
+
+def test_manifest_names_each_booklet(built: dict[str, object]) -> None:
+    manifest = built["manifest"]
+    assert isinstance(manifest, dict)
+    entries = {b["slug"]: b for b in manifest["booklets"]}
+    assert set(entries) == {CANARY, "2026-durand-claire"}
+    for slug, entry in entries.items():
+        assert entry["status"] == "built"
+        assert entry["errors"] == []
+        assert entry["site"] == f"site/{_booklet(built, slug).name}/"
+        assert "passphrase" not in json.dumps(entry)
+
+
+def test_canary_scan_finds_nothing_in_any_published_file(built: dict[str, object]) -> None:
+    files = [p for p in _site(built).rglob("*") if p.is_file()]
+    assert len(files) > 20
+    for path in files:
+        raw = path.read_bytes().decode("utf-8", errors="replace")
+        folded = raw.casefold()
+        for token in PUBLIC_TOKENS + PRIVATE_TOKENS + [CANARY]:
+            for form in _forms(token):
+                assert form not in raw and form.casefold() not in folded, (path, form)
+
+
+def test_decrypted_pages_hold_every_public_token(built: dict[str, object]) -> None:
+    passphrase = _passphrase(built, CANARY)
+    text = ""
+    for page in sorted(_booklet(built, CANARY).glob("*.html")):
+        if page.name != "404.html":
+            text += "\n".join(decrypt_all(page.read_text(), passphrase))
+    text = html.unescape(text)
+    for token in PUBLIC_TOKENS:
+        assert token.replace("'", "’") in text or token in text, token
+    # User text is data: shown as written, never evaluated, never raw HTML.
+    assert "{{ 7*7 }}" in text and "49" not in text.split("Kanademande")[1][:80]
+    assert "<b>balise</b>" in text
+
+
+def test_private_notes_absent_even_after_decryption(built: dict[str, object]) -> None:
+    passphrase = _passphrase(built, CANARY)
+    for page in _booklet(built, CANARY).glob("*.html"):
+        if page.name == "404.html":
+            continue
+        for part in decrypt_all(page.read_text(), passphrase):
+            assert "Kanasecret" not in part, page.name
+
+
+def test_booklets_never_open_with_each_other_passphrase(built: dict[str, object]) -> None:
+    mine = _booklet(built, CANARY) / "index.html"
+    theirs = _booklet(built, "2026-durand-claire") / "index.html"
+    with pytest.raises(ValueError):
+        decrypt_all(mine.read_text(), _passphrase(built, "2026-durand-claire"))
+    with pytest.raises(ValueError):
+        decrypt_all(theirs.read_text(), _passphrase(built, CANARY))
+    assert decrypt_all(theirs.read_text(), _passphrase(built, "2026-durand-claire"))
+
+
+def test_head_is_neutral_on_every_page(built: dict[str, object]) -> None:
+    for page in _site(built).rglob("*.html"):
+        text = page.read_text()
+        head = text.split("</head>")[0]
+        titles = re.findall(r"<title>(.*?)</title>", head, re.S)
+        assert titles in (["Livret de bilan de compétences"], ["Livrets"]), (page, titles)
+        assert 'name="description"' not in head and 'name="author"' not in head
+        assert not re.search(r'rel="(canonical|prev|next)"', text), page
+        assert 'class="md-skip"' not in text
+    assert not list(_site(built).rglob("sitemap.xml*"))
+    assert (_site(built) / "robots.txt").read_text() == "User-agent: *\nDisallow: /\n"
+    index = (_site(built) / "index.html").read_text()
+    for slug in (CANARY, "2026-durand-claire"):
+        assert _booklet(built, slug).name not in index
+
+
+def test_no_third_party_anywhere(built: dict[str, object]) -> None:
+    for path in _site(built).rglob("*"):
+        if path.is_file():
+            raw = path.read_bytes().decode("utf-8", errors="replace")
+            for host in THIRD_PARTIES:
+                assert host not in raw, (path, host)
+
+
+def test_only_allowed_files_are_published(built: dict[str, object]) -> None:
+    for path in _site(built).rglob("*"):
+        if path.is_dir():
+            continue
+        relative = path.relative_to(_site(built)).as_posix()
+        if relative in ("index.html", "robots.txt"):
+            continue
+        inner = relative.split("/", 1)[1]
+        assert inner.endswith((".html", ".pdf")) or (
+            inner.startswith("assets/") and path.suffix in (".css", ".js", ".svg", ".png")
+        ), relative
+
+
+def test_secrets_never_published_and_no_cache_file(built: dict[str, object]) -> None:
+    repo = Path(str(built["repo"]))
+    passphrases = [_passphrase(built, s) for s in (CANARY, "2026-durand-claire")]
+    for path in _site(built).rglob("*"):
+        if path.is_file():
+            raw = path.read_bytes().decode("utf-8", errors="replace")
+            assert not any(p in raw for p in passphrases), path
+    assert not list(repo.rglob("encryptcontent.cache"))
+    store = Path(str(built["store"]))
+    assert store.stat().st_mode & 0o777 == 0o600
+
+
+def test_every_page_verified_encrypted(built: dict[str, object]) -> None:
+    booklet = _booklet(built, CANARY)
+    pages = [p for p in booklet.glob("*.html") if p.name != "404.html"]
+    assert {p.name for p in pages} >= {
+        "index.html", "demarche.html", "competences.html", "ce-qui-vous-anime.html",
+        "pistes.html", "projet.html", "plan-action.html", "notes.html", "documents.html",
+    }  # fmt: skip
+    for page in pages:
+        text = page.read_text()
+        assert 'id="mkdocs-encrypted-content"' in text
+        assert "md-nav__link" not in text and 'class="livret-' not in text
+
+
+def test_missing_keystore_is_refused(built: dict[str, object], tmp_path: Path) -> None:
+    copy = tmp_path / "livret"
+    shutil.copytree(_booklet(built, CANARY), copy)
+    page = copy / "pistes.html"
+    page.write_text(re.sub(r"var encryptcontent_keystore = \[.*?\];", "", page.read_text()))
+    with pytest.raises(UnsafeBooklet, match=r"pistes\.html"):
+        verify_booklet(copy, [], "x" * 20)
+
+
+def test_tampered_keystore_does_not_open(built: dict[str, object]) -> None:
+    text = (_booklet(built, CANARY) / "index.html").read_text()
+    store = re.search(r'var encryptcontent_keystore = \["([^;]+);([^;]+);', text)
+    assert store is not None
+    ct = store.group(2)
+    flipped = ct[:10] + ("A" if ct[10] != "A" else "B") + ct[11:]
+    with pytest.raises(ValueError):
+        decrypt_all(text.replace(ct, flipped), _passphrase(built, CANARY))
+
+
+def test_clear_page_is_refused(tmp_path: Path) -> None:
+    booklet = tmp_path / "livret"
+    booklet.mkdir()
+    (booklet / "index.html").write_text("<html><h2 id='x'>Bonjour Kanaprenom</h2></html>")
+    with pytest.raises(UnsafeBooklet, match="non chiffrée"):
+        verify_booklet(booklet, ["Kanaprenom"], "x" * 20)
+
+
+def test_no_build_without_passphrase() -> None:
+    with pytest.raises(Exception, match="phrase de passe"):
+        encryption_settings("", "abc")
+
+
+def test_access_is_stable_and_rotates(built: dict[str, object], tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "r", {"2026-martin-lucie": FIXTURES / "minimal"})
+    env = {"LIVRET_ACCESS": str(tmp_path / "a.json")}
+    first = CliRunner(env=env).invoke(
+        cli, ["-C", str(repo), "access", "2026-martin-lucie", "--json"]
+    )
+    again = CliRunner(env=env).invoke(
+        cli, ["-C", str(repo), "access", "2026-martin-lucie", "--json"]
+    )
+    assert first.exit_code == 0 and json.loads(first.stdout) == json.loads(again.stdout)
+    info = json.loads(first.stdout)
+    words = info["passphrase"].split("-")
+    assert len(words) >= 5 and all(w.isascii() and w.isalpha() for w in words)
+    assert re.fullmatch(r"site/[a-z2-7]{24}/", info["site"])
+    rotated = CliRunner(env=env).invoke(
+        cli, ["-C", str(repo), "access", "2026-martin-lucie", "--rotate", "--json"]
+    )
+    new = json.loads(rotated.stdout)
+    assert new["site"] != info["site"] and new["passphrase"] != info["passphrase"]
+
+
+def test_store_tracked_by_git_is_refused(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "r", {"2026-martin-lucie": FIXTURES / "minimal"})
+    shutil.copy(ROOT / ".gitignore", repo / ".gitignore")
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    project = Project(repo)
+    AccessStore(project).ensure("2026-martin-lucie")  # ignored by .gitignore: accepted
+    subprocess.run(["git", "-C", str(repo), "add", "-f", ".livret/acces.json"], check=True)
+    result = CliRunner().invoke(cli, ["-C", str(repo), "build"])
+    assert result.exit_code == 1
+    assert "suivi par git" in result.stderr
+    assert not (repo / "site").exists() or not any((repo / "site").iterdir())
+
+
+def test_store_not_ignored_is_refused(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "r", {"2026-martin-lucie": FIXTURES / "minimal"})
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    result = CliRunner().invoke(cli, ["-C", str(repo), "access", "2026-martin-lucie"])
+    assert result.exit_code == 1
+    assert "n'est pas ignoré par git" in result.stderr
