@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import base64
+import mimetypes
+import os
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -9,14 +12,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pikepdf
+
 from livret.access import Access
 from livret.dossier.load import Dossier
+from livret.errors import DossierError, Problem
+from livret.pdf import encrypt_attachment, encrypt_pdf, print_synthese, random_pdf_name
 from livret.project import Project
 from livret.provider import Provider
 from livret.publish import swap_in, verify_booklet
 from livret.render.pages import render_pages
 from livret.render.view import build_view
 from livret.site import SiteInputs, build_site
+
+CLEAR_DIR = "syntheses"
 
 
 @dataclass
@@ -74,18 +83,87 @@ def work_root(project: Project) -> Path:
     return path
 
 
+@dataclass(frozen=True)
+class Published:
+    """Where one booklet and its PDF were published."""
+
+    folder: Path
+    pdf: Path
+
+
+def clear_copy_path(project: Project, slug: str) -> Path:
+    """The consultant's clear copy of the synthèse: git-ignored, never under site/."""
+    return project.root / CLEAR_DIR / f"{slug}.pdf"
+
+
+def _write_private(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    temp = path.with_name(f".{path.name}.tmp")
+    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(data)
+    os.replace(temp, path)
+
+
+Attachments = tuple[list[dict[str, Any]], dict[str, bytes]]
+
+
+def _attachments(dossier: Dossier, passphrase: str) -> Attachments:
+    """Attachments for the Documents page: images inlined, PDFs re-encrypted."""
+    pieces: list[dict[str, Any]] = []
+    files: dict[str, bytes] = {}
+    problems = []
+    doc = dossier.docs["synthese"]
+    for index, outil in enumerate(dossier.synthese.outils):
+        if outil.piece is None:
+            continue
+        source = dossier.piece(outil.piece)
+        if source.suffix.lower() == ".pdf":
+            try:
+                data = encrypt_attachment(source, passphrase)
+            except pikepdf.PdfError:
+                pos = doc.value_pos(("outils", index, "piece"))
+                problems.append(
+                    Problem(
+                        doc.path,
+                        pos.line,
+                        pos.column,
+                        f"pièce PDF illisible ou déjà protégée « {outil.piece} » : "
+                        "fournissez le PDF sans mot de passe, livret le protège lui-même",
+                    )
+                )
+                continue
+            name = random_pdf_name()
+            files[name] = data
+            pieces.append({"titre": outil.nom, "url": name, "image": None})
+        else:
+            kind = mimetypes.guess_type(source.name)[0] or "image/png"
+            encoded = base64.b64encode(source.read_bytes()).decode()
+            image = f"data:{kind};base64,{encoded}"
+            pieces.append({"titre": outil.nom, "url": None, "image": image})
+    if problems:
+        raise DossierError(problems)
+    return pieces, files
+
+
 def build_booklet(
     project: Project, provider: Provider, dossier: Dossier, access: Access, out: Path
-) -> Path:
-    """Build, verify and publish one booklet; return its published folder."""
+) -> Published:
+    """Build, verify and publish one booklet with its encrypted PDF."""
     view = build_view(dossier, project.theme)
-    extra: dict[str, Any] = {"pdf": None, "pieces": []}
+    clear_pdf = print_synthese(project, provider, view)
+    pdf_name = random_pdf_name()
+    pieces, files = _attachments(dossier, access.passphrase)
+    files[pdf_name] = encrypt_pdf(clear_pdf, access.passphrase)
+    extra: dict[str, Any] = {"pdf": pdf_name, "pieces": pieces}
     pages = render_pages(project, view, extra)
     work = Path(tempfile.mkdtemp(prefix=f"{access.booklet_id[:6]}-", dir=work_root(project)))
     try:
         inputs = SiteInputs(pages, access.booklet_id, access.passphrase)
         built = build_site(project, provider, inputs, work)
         site = built.folder
+        for name, data in files.items():
+            (site / name).write_bytes(data)
         personal = [s for s in personal_strings(dossier) if not _is_vocabulary(s)]
         verify_booklet(site, personal, access.passphrase, built.theme_dirs)
         out.mkdir(parents=True, exist_ok=True)
@@ -94,9 +172,11 @@ def build_booklet(
         shutil.move(str(site), staged)
         target = out / access.booklet_id
         swap_in(staged, target)
-        return target
     finally:
         shutil.rmtree(work, ignore_errors=True)
+    # Only once published: the consultant's copy always matches what the beneficiary has.
+    _write_private(clear_copy_path(project, dossier.slug), clear_pdf)
+    return Published(target, target / pdf_name)
 
 
 def build_booklets(project: Project, slugs: list[str] | None, out: Path) -> list[BookletResult]:
@@ -105,7 +185,7 @@ def build_booklets(project: Project, slugs: list[str] | None, out: Path) -> list
 
     from livret.access import AccessStore
     from livret.dossier.load import dossier_folders, load_dossier
-    from livret.errors import DossierError, LivretError, display_path
+    from livret.errors import LivretError, display_path
     from livret.provider import load_provider
     from livret.publish import write_site_root
 
@@ -123,7 +203,7 @@ def build_booklets(project: Project, slugs: list[str] | None, out: Path) -> list
         try:
             dossier = load_dossier(folder, project.root)
             access = store.ensure(slug)
-            target = build_booklet(project, provider, dossier, access, out)
+            published = build_booklet(project, provider, dossier, access, out)
         except DossierError as error:
             results.append(BookletResult(slug, "failed", errors=[str(p) for p in error.problems]))
             continue
@@ -134,7 +214,8 @@ def build_booklets(project: Project, slugs: list[str] | None, out: Path) -> list
             BookletResult(
                 slug,
                 "built",
-                site=display_path(target, project.root) + "/",
+                site=display_path(published.folder, project.root) + "/",
+                pdf=display_path(published.pdf, project.root),
                 seconds=time.perf_counter() - started,
             )
         )

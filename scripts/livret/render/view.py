@@ -112,6 +112,7 @@ def build_view(dossier: Dossier, theme: Path, content_pages: list[Any] | None = 
                     "iso": x.date.isoformat(),
                     "duree": hours_label(x.duree),
                     "modalite": labels["modalites"][x.modalite],
+                    "modalite_courte": labels["modalites_courtes"][x.modalite],
                     "objet": bt.inline(x.objet, "seances", b.seances.index(x), "objet"),
                 }
                 for x in seances

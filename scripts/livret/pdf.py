@@ -1,0 +1,110 @@
+"""The document de synthèse: our own print template laid out by WeasyPrint, then encrypted.
+
+The PDF is fed by the same view as the booklet pages (same data, same Markdown
+rendering) and never by the built site, whose pages are encrypted. Encryption is
+AES-256 (revision 6) with the booklet's passphrase; the owner password is random and
+thrown away, so nobody can lift the restrictions with a known password.
+"""
+
+from __future__ import annotations
+
+import base64
+import functools
+import io
+import secrets
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import pikepdf
+from markupsafe import Markup
+
+from livret.project import Project
+from livret.provider import Provider
+from livret.render.typography import french_html
+from livret.render.view import View
+
+
+@functools.cache
+def _environment(folder: Path) -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(folder),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def _logo_data_uri(provider: Provider) -> str | None:
+    if provider.logo is None:
+        return None
+    kind = "image/svg+xml" if provider.logo.suffix.lower() == ".svg" else "image/png"
+    data = base64.b64encode(provider.logo.read_bytes()).decode()
+    return f"data:{kind};base64,{data}"
+
+
+def _euros(amount: float) -> str:
+    whole = f"{amount:,.2f}".replace(",", "\u202f").replace(".", ",").removesuffix(",00")
+    return f"{whole}\u00a0€"
+
+
+def synthese_html(project: Project, provider: Provider, view: View) -> str:
+    """The HTML of the document, as WeasyPrint will lay it out."""
+    folder = project.theme / "pdf"
+    montant = view["financement"]["montant"]
+    context: dict[str, Any] = {
+        **view.data,
+        "prestataire": provider.base.extra.prestataire,
+        "logo": _logo_data_uri(provider),
+        "montant": _euros(montant) if montant else "",
+        "css": Markup((folder / "synthese.css").read_text(encoding="utf-8")),  # our own file
+    }
+    return french_html(_environment(folder).get_template("synthese.html").render(context))
+
+
+def print_synthese(project: Project, provider: Provider, view: View) -> bytes:
+    """The clear PDF bytes. Nothing in it is fetched from the network."""
+    import weasyprint
+    from weasyprint.urls import URLFetcher
+
+    document = weasyprint.HTML(
+        string=synthese_html(project, provider, view),
+        base_url=str(project.theme / "pdf"),
+        # Inline data only: the logo and charts are embedded, nothing is fetched.
+        url_fetcher=URLFetcher(allowed_protocols={"data"}, fail_on_errors=True),
+    )
+    result: bytes = document.write_pdf(pdf_identifier=secrets.token_bytes(16))
+    return result
+
+
+def encrypt_pdf(clear: bytes, passphrase: str) -> bytes:
+    """AES-256 (R6) with the passphrase as user password and a random owner password."""
+    if not passphrase:
+        raise ValueError("passphrase required")
+    with pikepdf.open(io.BytesIO(clear)) as pdf:
+        # Metadata is encrypted with the rest (R6 encrypts metadata unless told not to);
+        # drop the document info anyway so nothing sits in a trailer dictionary.
+        if "/Info" in pdf.trailer:
+            del pdf.trailer["/Info"]
+        out = io.BytesIO()
+        pdf.save(
+            out,
+            encryption=pikepdf.Encryption(
+                user=passphrase,
+                owner=secrets.token_urlsafe(32),
+                R=6,
+                aes=True,
+                metadata=True,
+            ),
+        )
+    return out.getvalue()
+
+
+def random_pdf_name() -> str:
+    return base64.b32encode(secrets.token_bytes(10)).decode().lower() + ".pdf"
+
+
+def encrypt_attachment(source: Path, passphrase: str) -> bytes:
+    """A consultant's PDF attachment, re-encrypted like the synthèse."""
+    return encrypt_pdf(source.read_bytes(), passphrase)
