@@ -268,3 +268,14 @@ def test_store_not_ignored_is_refused(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["-C", str(repo), "access", "2026-martin-lucie"])
     assert result.exit_code == 1
     assert "n'est pas ignoré par git" in result.stderr
+
+
+def test_passphrase_strength_and_length() -> None:
+    from livret.access import MAX_LENGTH, entropy_bits, new_passphrase, wordlist
+
+    assert entropy_bits() >= 70  # security.md asks for at least 64 bits
+    assert len(wordlist()) > 5000
+    for _ in range(200):
+        phrase = new_passphrase()
+        assert len(phrase) <= MAX_LENGTH
+        assert all(word in wordlist() for word in phrase.split("-"))

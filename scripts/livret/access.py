@@ -19,6 +19,7 @@ import secrets
 import subprocess
 import tempfile
 import unicodedata
+from collections import Counter
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -28,8 +29,11 @@ from livret.project import Project
 ENV_VAR = "LIVRET_ACCESS"
 STORE_NAME = "acces.json"
 # The site's PBKDF2 is a million iterations, but the PDF's own key derivation (R6) is far
-# cheaper, so the passphrase alone must resist offline guessing.
-MIN_BITS = 72
+# cheaper, so the passphrase alone must resist offline guessing: at least 64 bits.
+WORDS = 6
+# Some PDF readers (poppler, so Evince and Okular) silently cut passwords to 32 bytes even
+# for AES-256; a longer passphrase would then not open the PDF it was typed for.
+MAX_LENGTH = 32
 ID_BYTES = 15  # 120 bits, base32: 24 characters [a-z2-7]
 
 
@@ -52,22 +56,32 @@ def wordlist() -> tuple[str, ...]:
     words = set()
     for raw in source.read_text(encoding="utf-8", errors="replace").split():
         word = unicodedata.normalize("NFKD", raw).encode("ascii", "ignore").decode().lower()
-        if re.fullmatch(r"[a-z]{4,8}", word):
+        if re.fullmatch(r"[a-z]{3,6}", word):
             words.add(word)
     return tuple(sorted(words))
 
 
-def words_needed(list_size: int, bits: int = MIN_BITS) -> int:
-    return math.ceil(bits / math.log2(list_size))
-
-
-def entropy_bits(list_size: int, count: int) -> float:
-    return count * math.log2(list_size)
+def entropy_bits(words: tuple[str, ...] | None = None) -> float:
+    """Bits of entropy of `new_passphrase`: log2 of how many passphrases it can return."""
+    lengths = Counter(len(w) for w in (words or wordlist()))
+    totals: Counter[int] = Counter({0: 1})
+    for _ in range(WORDS):
+        following: Counter[int] = Counter()
+        for total, ways in totals.items():
+            for length, count in lengths.items():
+                following[total + length] += ways * count
+        totals = following
+    accepted = sum(w for total, w in totals.items() if total + WORDS - 1 <= MAX_LENGTH)
+    return math.log2(accepted)
 
 
 def new_passphrase() -> str:
+    """Six French words drawn with `secrets`, at most 32 characters (about 71 bits)."""
     words = wordlist()
-    return "-".join(secrets.choice(words) for _ in range(words_needed(len(words))))
+    while True:  # rejection keeps every accepted passphrase equally likely
+        candidate = "-".join(secrets.choice(words) for _ in range(WORDS))
+        if len(candidate) <= MAX_LENGTH:
+            return candidate
 
 
 def new_booklet_id() -> str:
