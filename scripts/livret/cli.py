@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -10,13 +11,13 @@ import click
 
 from livret import __version__
 from livret.access import show_access
-from livret.build import build_booklets
+from livret.batch import Shard, build_all
 from livret.dossier.create import new_dossier
 from livret.dossier.load import check_dossiers
 from livret.dossier.schema import MODELS, schema_text
 from livret.errors import DossierError, LivretError
 from livret.project import Project, find_project
-from livret.report import report_build
+from livret.report import BuildProgress, report_build
 
 
 class LivretGroup(click.Group):
@@ -96,6 +97,15 @@ def schema(fichier: str | None) -> None:
 @click.option("--all", "tous", is_flag=True, help="Tous les dossiers (par défaut sans SLUG).")
 @click.option("--json", "as_json", is_flag=True, help="Affiche le manifeste JSON.")
 @click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Processus en parallèle (par défaut : nombre de cœurs).",
+)
+@click.option("--force", is_flag=True, help="Reconstruit aussi les livrets inchangés.")
+@click.option("--shard", default=None, metavar="K/N", help="Construit la K-ième tranche sur N.")
+@click.option(
     "--out",
     type=click.Path(file_okay=False, path_type=Path),
     default=None,
@@ -103,15 +113,31 @@ def schema(fichier: str | None) -> None:
 )
 @pass_project
 def build(
-    project: Project, slugs: tuple[str, ...], tous: bool, as_json: bool, out: Path | None
+    project: Project,
+    slugs: tuple[str, ...],
+    tous: bool,
+    as_json: bool,
+    jobs: int | None,
+    force: bool,
+    shard: str | None,
+    out: Path | None,
 ) -> None:
     """Construit les livrets chiffrés (site et PDF) dans site/."""
     target = (out or project.root / "site").resolve()
-    results = build_booklets(project, None if tous or not slugs else list(slugs), target)
+    with BuildProgress(enabled=not as_json) as progress:
+        results = build_all(
+            project,
+            None if tous or not slugs else list(slugs),
+            target,
+            jobs=jobs or os.cpu_count() or 1,
+            force=force,
+            shard=Shard.parse(shard) if shard else None,
+            progress=progress.update,
+        )
     if as_json:
         click.echo(json.dumps({"booklets": [r.as_json() for r in results]}, ensure_ascii=False))
     else:
-        report_build(results)
+        report_build(results, progress.elapsed)
     if any(r.status == "failed" for r in results):
         sys.exit(1)
 
