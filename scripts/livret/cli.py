@@ -135,6 +135,9 @@ def build(
             progress=progress.update,
         )
     if as_json:
+        for result in results:
+            for line in result.errors:
+                click.echo(line, err=True)
         click.echo(json.dumps({"booklets": [r.as_json() for r in results]}, ensure_ascii=False))
     else:
         report_build(results, progress.elapsed)
