@@ -17,7 +17,6 @@ from typing import Any
 
 import jinja2
 import pikepdf
-from markupsafe import Markup
 
 from livret.project import Project
 from livret.provider import Provider
@@ -58,7 +57,6 @@ def synthese_html(project: Project, provider: Provider, view: View) -> str:
         "prestataire": provider.base.extra.prestataire,
         "logo": _logo_data_uri(provider),
         "montant": _euros(montant) if montant else "",
-        "css": Markup((folder / "synthese.css").read_text(encoding="utf-8")),  # our own file
     }
     return french_html(_environment(folder).get_template("synthese.html").render(context))
 
@@ -68,14 +66,31 @@ def print_synthese(project: Project, provider: Provider, view: View) -> bytes:
     import weasyprint
     from weasyprint.urls import URLFetcher
 
+    css_path = project.theme / "pdf" / "synthese.css"
+    fonts, stylesheet = _stylesheet(css_path, css_path.stat().st_mtime)
     document = weasyprint.HTML(
         string=synthese_html(project, provider, view),
         base_url=str(project.theme / "pdf"),
         # Inline data only: the logo and charts are embedded, nothing is fetched.
         url_fetcher=URLFetcher(allowed_protocols={"data"}, fail_on_errors=True),
     )
-    result: bytes = document.write_pdf(pdf_identifier=secrets.token_bytes(16))
+    result: bytes = document.write_pdf(
+        stylesheets=[stylesheet],
+        font_config=fonts,
+        pdf_identifier=secrets.token_bytes(16),
+    )
     return result
+
+
+@functools.cache
+def _stylesheet(path: Path, mtime: float) -> tuple[Any, Any]:
+    """The print stylesheet and its fonts, parsed once per process while unchanged."""
+    import weasyprint
+    from weasyprint.text.fonts import FontConfiguration
+
+    fonts = FontConfiguration()
+    css = weasyprint.CSS(string=path.read_text(encoding="utf-8"), font_config=fonts)
+    return fonts, css
 
 
 def encrypt_pdf(clear: bytes, passphrase: str) -> bytes:

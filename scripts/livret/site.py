@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import jinja2
+import jinja2.bccache
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
 from mkdocs.plugins import BasePlugin, event_priority
@@ -80,12 +82,37 @@ def _reset_encryption_state(config: Any) -> None:
             plugin.setup = {}  # an instance dict, so nothing is shared with other builds
 
 
+class _MemoryBytecodeCache(jinja2.BytecodeCache):
+    """Compiled theme templates kept for the life of the process.
+
+    MkDocs makes a new Jinja environment for every build; without this, a worker
+    building many booklets would compile Material's templates again for each one.
+    """
+
+    def __init__(self) -> None:
+        self.store: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        if bucket.key in self.store:
+            bucket.bytecode_from_string(self.store[bucket.key])
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self.store[bucket.key] = bucket.bytecode_to_string()
+
+
+_BYTECODE = _MemoryBytecodeCache()
+
+
 class _PagesPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
     """Puts our pre-rendered HTML in place of MkDocs' Markdown, before encryption."""
 
     def __init__(self, pages: dict[str, Page]) -> None:
         super().__init__()
         self.pages = pages
+
+    def on_env(self, env: jinja2.Environment, **kwargs: Any) -> jinja2.Environment:
+        env.bytecode_cache = _BYTECODE
+        return env
 
     @event_priority(100)  # before encryptcontent (default priority 0) encrypts the content
     def on_page_content(self, html: str, page: Any, **kwargs: Any) -> str:

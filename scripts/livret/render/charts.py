@@ -44,12 +44,15 @@ class Chart:
     text: str
 
 
-def _svg(width: int, height: int, title: str, desc: str, body: str) -> Markup:
+def _svg(name: str, width: int, height: int, title: str, desc: str, body: str) -> Markup:
+    """`name` makes the ids unique on a page, so that screen readers find title and desc."""
+    ids = f"graphique-{name}-titre graphique-{name}-desc"
     return Markup(
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
-        f'role="img" aria-labelledby="t d" class="livret-chart" '
+        f'role="img" aria-labelledby="{ids}" class="livret-chart" '
         f'font-family="inherit" font-size="13">'
-        f"<title>{escape(title)}</title><desc>{escape(desc)}</desc>{body}</svg>"
+        f'<title id="graphique-{name}-titre">{escape(title)}</title>'
+        f'<desc id="graphique-{name}-desc">{escape(desc)}</desc>{body}</svg>'
     )
 
 
@@ -92,7 +95,10 @@ def riasec_chart(scores: dict[str, int]) -> Chart:
     )
     code = "".join(ranked[:3])
     return Chart(
-        _svg(width, height, f"Profil d'intérêts RIASEC (code {code})", text, "".join(parts)), text
+        _svg(
+            "riasec", width, height, f"Profil d'intérêts RIASEC (code {code})", text, "".join(parts)
+        ),
+        text,
     )
 
 
@@ -137,7 +143,15 @@ def competences_chart(counts: Mapping[str, Sequence[int]], labels: dict[str, str
     height = top + len(counts) * (bar + gap)
     text = "Compétences par catégorie et par niveau. " + " ; ".join(sentences) + "."
     return Chart(
-        _svg(width, height, "Compétences par catégorie et niveau", text, "".join(parts)), text
+        _svg(
+            "competences",
+            width,
+            height,
+            "Compétences par catégorie et niveau",
+            text,
+            "".join(parts),
+        ),
+        text,
     )
 
 
@@ -169,4 +183,6 @@ def phases_chart(minutes: dict[str, int], labels: dict[str, str]) -> Chart:
         sentences.append(f"{labels[phase]} : {hours_label(value)}")
     height = top + len(minutes) * (bar + gap)
     text = "Heures d'entretien par phase. " + " ; ".join(sentences) + "."
-    return Chart(_svg(width, height, "Heures par phase du bilan", text, "".join(parts)), text)
+    return Chart(
+        _svg("phases", width, height, "Heures par phase du bilan", text, "".join(parts)), text
+    )

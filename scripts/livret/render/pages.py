@@ -100,7 +100,9 @@ def _content_pages(folder: Path, stamp: tuple[tuple[str, float], ...]) -> tuple[
             problems += validation_problems(error.errors(), doc, ContentMeta)
             continue
         body_line = match.group(0).count("\n") + 1
-        html = renderer.render(text[match.end() :], Origin(shown, body_line))
+        body = renderer.render(text[match.end() :], Origin(shown, body_line))
+        # The title goes inside the encrypted content: Material would not add it there.
+        html = Markup("<h1>{}</h1>\n").format(meta.titre) + body
         name = "a-savoir-" + path.name
         found.append((meta.ordre, path.name, Page(name, meta.titre, html, CONTENT_SECTION)))
     problems += renderer.problems
