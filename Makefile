@@ -12,8 +12,21 @@ DEB_PACKAGES := python3-venv fonts-dejavu-core fonts-noto-core libpango-1.0-0 \
 
 .PHONY: demo test lint types pytest schema system-deps clean bench
 
-demo: $(VENV)/.installed
+demo: system-deps $(VENV)/.installed
 	$(BIN)/livret check
+	$(BIN)/livret build
+	@echo
+	@echo "Livrets construits dans site/ (une page neutre site/index.html, un dossier par livret)."
+	@echo "Copies en clair des synthèses, pour vous seul : syntheses/"
+	@echo "Lien et phrase de passe d'un livret : $(BIN)/livret access 2026-durand-claire"
+
+# Compares livret with the hand-glued MkDocs + encryptcontent + mkdocs-with-pdf stack.
+# Not part of `make test`: it prints numbers, it does not pass or fail.
+BENCH_N ?= 20
+bench: system-deps
+	@$(PYTHON) -m venv .venv-bench
+	.venv-bench/bin/python -m pip install --quiet -e . 'mkdocs-with-pdf==0.9.3'
+	NO_MKDOCS_2_WARNING=1 .venv-bench/bin/python scripts/bench.py --n $(BENCH_N)
 
 test: system-deps $(VENV)/.installed
 	$(BIN)/ruff check scripts tests
@@ -51,4 +64,4 @@ system-deps:
 	fi
 
 clean:
-	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) .venv-bench .mypy_cache .ruff_cache .pytest_cache

@@ -12,8 +12,8 @@ import click
 from livret import __version__
 from livret.access import show_access
 from livret.batch import Shard, build_all
+from livret.check import check_project
 from livret.dossier.create import new_dossier
-from livret.dossier.load import check_dossiers
 from livret.dossier.schema import MODELS, schema_text
 from livret.errors import DossierError, LivretError
 from livret.project import Project, find_project
@@ -60,7 +60,7 @@ def cli(ctx: click.Context, racine: Path | None) -> None:
 @pass_project
 def check(project: Project, slugs: tuple[str, ...]) -> None:
     """Vérifie les dossiers (tous si aucun n'est nommé)."""
-    dossiers = check_dossiers(project.root, list(slugs) or None)
+    dossiers = check_project(project, list(slugs) or None)
     count = len(dossiers)
     click.echo(
         f"{count} dossier{'s' if count > 1 else ''} vérifié{'s' if count > 1 else ''} : "

@@ -196,7 +196,20 @@ def parse_yaml(path: str, text: str, line_offset: int = 0) -> tuple[YamlDoc | No
     doc = YamlDoc(path, None)
     problems: list[Problem] = []
     doc.data = _construct(node, (), doc, problems, line_offset)
+    _locate_block_text(doc, text.splitlines(), line_offset)
     return doc, problems
+
+
+def _locate_block_text(doc: YamlDoc, lines: list[str], offset: int) -> None:
+    """Block scalars (`|`, `>`): their text starts at the indentation of the next line."""
+    for loc, pos in doc.text_starts.items():
+        if pos.line - offset - 2 >= 0 and doc.values[loc].line != pos.line:
+            index = pos.line - offset - 1
+            while index < len(lines) and not lines[index].strip():
+                index += 1
+            if index < len(lines):
+                indent = len(lines[index]) - len(lines[index].lstrip(" "))
+                doc.text_starts[loc] = Pos(index + 1 + offset, indent + 1)
 
 
 def _construct(node: Node, loc: Loc, doc: YamlDoc, problems: list[Problem], offset: int) -> Any:
@@ -239,6 +252,8 @@ def _construct(node: Node, loc: Loc, doc: YamlDoc, problems: list[Problem], offs
     if node.style in ("|", ">"):
         # The text of a block scalar starts on the line after its indicator.
         doc.text_starts[loc] = Pos(here.line + 1, here.column)
+    elif node.style in ("'", '"'):
+        doc.text_starts[loc] = Pos(here.line, here.column + 1)  # after the opening quote
     else:
         doc.text_starts[loc] = here
     return _scalar(node, doc, here, problems)

@@ -45,9 +45,11 @@ class _State:
     problems: list[Problem] = field(default_factory=list)
 
     def problem_at(self, needle: str, message: str) -> None:
-        index = self.source.find(needle)
-        line = self.origin.line + (self.source.count("\n", 0, index) if index >= 0 else 0)
-        column = self.origin.column if index <= 0 or line != self.origin.line else 1
+        index = max(self.source.find(needle), 0)
+        # Point at the offending text itself: its line, and its column within that line.
+        start_of_line = self.source.rfind("\n", 0, index) + 1
+        line = self.origin.line + self.source.count("\n", 0, index)
+        column = self.origin.column + (index - start_of_line)
         self.problems.append(Problem(self.origin.path, line, column, message))
 
 
