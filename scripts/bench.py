@@ -79,9 +79,12 @@ def measured(command: list[str], env: dict[str, str]) -> tuple[float, int]:
         "subprocess.run(sys.argv[1:], check=True, stdout=subprocess.DEVNULL)\n"
         "print(time.perf_counter() - t, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
     )
-    out = subprocess.run(
-        [sys.executable, "-c", probe, *command], check=True, env=env, capture_output=True, text=True
-    ).stdout.split()
+    done = subprocess.run(
+        [sys.executable, "-c", probe, *command], env=env, capture_output=True, text=True
+    )
+    if done.returncode != 0:
+        raise SystemExit(f"échec de {' '.join(command)} :\n{done.stderr[-3000:]}")
+    out = done.stdout.split()
     return float(out[0]), int(out[1]) // 1024
 
 

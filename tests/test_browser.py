@@ -24,6 +24,7 @@ from urllib.parse import urlsplit
 import pytest
 from click.testing import CliRunner
 
+from chromium import CHROMIUM_ARGS, UNLOCKED
 from conftest import ROOT, make_repo
 from livret.cli import cli
 from livret.dossier.load import load_dossier
@@ -45,19 +46,6 @@ from playwright.sync_api import (  # noqa: E402
 )
 
 SLUG = "2026-durand-claire"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-UNLOCKED = (
-    "document.getElementById('mkdocs-decrypt-form') === null"
-    " && document.querySelector('#mkdocs-decrypted-content h1') !== null"
-)
 # Any page, titled or not: the form and the ciphertext are gone.
 OPENED = (
     "document.getElementById('mkdocs-decrypt-form') === null"

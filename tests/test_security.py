@@ -279,3 +279,19 @@ def test_passphrase_strength_and_length() -> None:
         phrase = new_passphrase()
         assert len(phrase) <= MAX_LENGTH
         assert all(word in wordlist() for word in phrase.split("-"))
+
+
+def test_leak_scan_matches_whole_words_only(tmp_path: Path) -> None:
+    """A random file name that happens to spell a short value is not a leak; the value is."""
+    booklet = tmp_path / "livret"
+    booklet.mkdir()
+    page = (
+        '<html><div id="mkdocs-encrypted-content">QUFB;QkJC</div>'
+        '<script>var encryptcontent_id = "x";var encryptcontent_keystore = ["a;b;c"];</script>'
+        '<a href="zq2rivex7a.pdf">x</a></html>'
+    )
+    (booklet / "index.html").write_text(page)
+    verify_booklet(booklet, ["Rive"], "x" * 20)  # "rive" only inside a random name
+    (booklet / "index.html").write_text(page.replace("</html>", "<p>La Rive</p></html>"))
+    with pytest.raises(UnsafeBooklet, match="donnée personnelle"):
+        verify_booklet(booklet, ["Rive"], "x" * 20)

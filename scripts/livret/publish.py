@@ -104,6 +104,23 @@ def personal_needles(strings: Iterable[str]) -> list[str]:
     return sorted(needles, key=len, reverse=True)
 
 
+def _has_word(text: str, needle: str) -> bool:
+    """`needle` in `text` as a whole word or phrase, not inside a longer word.
+
+    Random file names and ciphertext spell short words by chance ("rive" inside a
+    random PDF name); a real leak writes the value as such.
+    """
+    start = text.find(needle)
+    while start != -1:
+        end = start + len(needle)
+        before = text[start - 1] if start else " "
+        after = text[end] if end < len(text) else " "
+        if not before.isalnum() and not after.isalnum():
+            return True
+        start = text.find(needle, start + 1)
+    return False
+
+
 def _theme_file(relative: str, data: bytes, theme_dirs: Iterable[Path]) -> bool:
     """True when the file is a byte-for-byte copy of a theme file."""
     for folder in theme_dirs:
@@ -126,6 +143,9 @@ def verify_booklet(
     needles = personal_needles(personal)
     if len(passphrase) >= 8:
         needles.append(passphrase)
+    folded_needles = sorted({n.casefold() for n in needles}, key=len, reverse=True)
+    # Encrypted PDF bytes are random: only long values are worth looking for there.
+    binary_needles = [n for n in needles if len(n) >= 8]
     pages = 0
     for path in sorted(folder.rglob("*")):
         if path.is_dir():
@@ -168,11 +188,13 @@ def verify_booklet(
         if suffix == ".html":
             # Ciphertext is random base64: folded to lower case it spells short words by chance.
             text = _BASE64_RUN.sub(" ", text)
-        haystack = text.casefold() if suffix != ".pdf" else text
-        for needle in needles:
-            if needle in text or (suffix != ".pdf" and needle.casefold() in haystack):
-                problems.append(f"{relative} : une donnée personnelle est lisible en clair")
-                break
+        if suffix == ".pdf":
+            leaked = any(_has_word(text, n) for n in binary_needles)
+        else:
+            folded = text.casefold()
+            leaked = any(_has_word(folded, n) for n in folded_needles)
+        if leaked:
+            problems.append(f"{relative} : une donnée personnelle est lisible en clair")
     if pages == 0:
         problems.append("aucune page chiffrée")
     if problems:

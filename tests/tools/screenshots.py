@@ -17,20 +17,8 @@ from pathlib import Path
 from playwright.sync_api import sync_playwright
 
 ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-UNLOCKED = (
-    "document.getElementById('mkdocs-decrypt-form') === null"
-    " && document.querySelector('#mkdocs-decrypted-content h1') !== null"
-)
+sys.path.insert(0, str(ROOT / "tests"))
+from chromium import CHROMIUM_ARGS, UNLOCKED  # noqa: E402
 
 
 class Quiet(http.server.SimpleHTTPRequestHandler):
