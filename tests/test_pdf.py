@@ -22,7 +22,7 @@ SECTIONS = [
     "Intérêts, valeurs, motivations",
     "Pistes explorées",
     "Projet professionnel",
-    "Plan d'action",
+    "Plan d’action",
     "Entretien de suivi",
     "Observations du bénéficiaire",
     "Annexe — Fiche projet",

@@ -139,8 +139,14 @@ def _clean_leftovers(project: Project, out: Path) -> None:
 # --- worker side ------------------------------------------------------------------------------
 
 
-@functools.cache
 def _provider(root: str) -> Provider:
+    """Loaded once per worker while mkdocs.yml is unchanged."""
+    project = Project(Path(root))
+    return _provider_at(root, project.config.stat().st_mtime_ns)
+
+
+@functools.cache
+def _provider_at(root: str, mtime: int) -> Provider:
     return load_provider(Project(Path(root)))
 
 

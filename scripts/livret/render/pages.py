@@ -52,7 +52,7 @@ _DOSSIER_PAGES: tuple[tuple[str, str, str, str | None], ...] = (
     ("ce-qui-vous-anime.md", "anime.html", "Ce qui vous anime", None),
     ("pistes.md", "pistes.html", "Pistes explorées", "pistes"),
     ("projet.md", "projet.html", "Votre projet", None),
-    ("plan-action.md", "plan.html", "Plan d'action", "plan"),
+    ("plan-action.md", "plan.html", "Plan d’action", "plan"),
     ("notes.md", "notes.html", "Notes", "notes"),
     ("documents.md", "documents.html", "Documents", None),
 )

@@ -35,6 +35,7 @@ def french_spacing(text: str) -> str:
 
 
 _TAG = re.compile(r"(<[^>]*>)")
+_ESCAPED_APOSTROPHE = re.compile(r"(?<=\w)&#(?:39|x27);(?=\w)")
 _RAW = re.compile(r"<(code|pre|kbd|samp|script|style)\b", re.IGNORECASE)
 
 
@@ -50,6 +51,8 @@ def french_html(markup: str) -> str:
             elif skipping and part.lower().startswith(f"</{skipping}"):
                 skipping = None
         elif skipping is None and part:
+            # Escaped by the template engine, an apostrophe arrives as an entity.
+            part = _ESCAPED_APOSTROPHE.sub("\u2019", part)
             parts[index] = french_spacing(part)
     return "".join(parts)
 
