@@ -11,13 +11,11 @@ import click
 
 from livret import __version__
 from livret.access import show_access
-from livret.batch import Shard, build_all
 from livret.check import check_project
 from livret.dossier.create import new_dossier
 from livret.dossier.schema import MODELS, schema_text
 from livret.errors import DossierError, LivretError
 from livret.project import Project, find_project
-from livret.report import BuildProgress, report_build
 
 
 class LivretGroup(click.Group):
@@ -123,6 +121,10 @@ def build(
     out: Path | None,
 ) -> None:
     """Construit les livrets chiffrés (site et PDF) dans site/."""
+    # Imported here: MkDocs and WeasyPrint are heavy, and `check` does not need them.
+    from livret.batch import Shard, build_all
+    from livret.report import BuildProgress, report_build
+
     target = (out or project.root / "site").resolve()
     with BuildProgress(enabled=not as_json) as progress:
         results = build_all(
