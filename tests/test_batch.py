@@ -187,3 +187,43 @@ def test_killed_build_leaves_old_or_new_booklets(batch_repo: Path) -> None:
     assert code == 0 and set(statuses(after).values()) <= {"built", "unchanged"}
     assert not list((batch_repo / "site").glob(".arrivee-*"))
     assert _check_published(batch_repo / "site", access(batch_repo)) == len(SLUGS)
+
+
+def test_rotated_link_leaves_even_on_a_partial_build(batch_repo: Path) -> None:
+    _, first, _ = build(batch_repo)
+    old = batch_repo / str(first[SLUGS[0]]["site"])
+    backup = batch_repo.parent / "copie"
+    shutil.copytree(old, backup)
+    env = {"LIVRET_ACCESS": str(batch_repo.parent / "acces.json")}
+    CliRunner(env=env).invoke(cli, ["-C", str(batch_repo), "access", SLUGS[0], "--rotate"])
+    assert not old.exists()
+    backup.rename(old)  # as if the old folder came back, merged from another output
+    _, again, _ = build(batch_repo, SLUGS[1])
+    assert not old.exists()
+    assert statuses(again) == {SLUGS[1]: "unchanged"}
+
+
+def test_lost_access_store_is_refused(batch_repo: Path) -> None:
+    _, first, _ = build(batch_repo)
+    (batch_repo.parent / "acces.json").unlink()
+    env = {"LIVRET_ACCESS": str(batch_repo.parent / "acces.json")}
+    result = CliRunner(env=env).invoke(cli, ["-C", str(batch_repo), "build"])
+    assert result.exit_code == 1 and "fichier des accès introuvable" in result.stderr
+    assert all((batch_repo / str(b["site"])).is_dir() for b in first.values())
+
+
+def test_invalid_slugs_are_refused_before_anything(batch_repo: Path) -> None:
+    code, booklets, stderr = build(batch_repo, "..", SLUGS[0], SLUGS[0])
+    assert code == 1
+    assert booklets[".."]["status"] == "failed" and "nom de dossier invalide" in stderr
+    assert booklets[SLUGS[0]]["status"] == "built" and len(booklets) == 2
+    assert ".." not in access(batch_repo)
+
+
+def test_clear_copies_must_be_ignored_by_git(batch_repo: Path) -> None:
+    subprocess.run(["git", "init", "-q", str(batch_repo)], check=True)
+    (batch_repo / ".gitignore").write_text("/.livret/\n/site/\n")
+    result = CliRunner().invoke(cli, ["-C", str(batch_repo), "build"])
+    assert result.exit_code == 1
+    assert "syntheses: ce chemin privé n'est pas ignoré par git" in result.stderr
+    assert not (batch_repo / "syntheses").exists()

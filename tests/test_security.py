@@ -258,7 +258,7 @@ def test_store_tracked_by_git_is_refused(tmp_path: Path) -> None:
     subprocess.run(["git", "-C", str(repo), "add", "-f", ".livret/acces.json"], check=True)
     result = CliRunner().invoke(cli, ["-C", str(repo), "build"])
     assert result.exit_code == 1
-    assert "suivi par git" in result.stderr
+    assert "suivies par git" in result.stderr
     assert not (repo / "site").exists() or not any((repo / "site").iterdir())
 
 

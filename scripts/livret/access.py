@@ -16,7 +16,7 @@ import math
 import os
 import re
 import secrets
-import subprocess
+import shutil
 import tempfile
 import unicodedata
 from collections import Counter
@@ -24,6 +24,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from livret.errors import LivretError
+from livret.gitguard import ensure_private
 from livret.project import Project
 
 ENV_VAR = "LIVRET_ACCESS"
@@ -93,48 +94,24 @@ def store_path(project: Project) -> Path:
     return Path(override) if override else project.private / STORE_NAME
 
 
-def _git(project: Project, *args: str) -> subprocess.CompletedProcess[str] | None:
-    try:
-        return subprocess.run(
-            ["git", "-C", str(project.root), *args], capture_output=True, text=True, check=False
-        )
-    except FileNotFoundError:
-        return None
-
-
-def ensure_store_private(project: Project, path: Path) -> None:
-    """Refuse a store that git tracks, or would track on the next `git add`."""
-    inside = _git(project, "rev-parse", "--is-inside-work-tree")
-    if inside is None or inside.returncode != 0 or inside.stdout.strip() != "true":
-        return
-    try:
-        relative = path.resolve().relative_to(project.root.resolve())
-    except ValueError:
-        return  # outside the repository: git cannot publish it
-    tracked = _git(project, "ls-files", "--error-unmatch", relative.as_posix())
-    if tracked is not None and tracked.returncode == 0:
-        raise LivretError(
-            f"{relative}: le fichier des phrases de passe est suivi par git ; retirez-le "
-            f"(git rm --cached {relative}) et changez toutes les phrases (livret access --rotate)"
-        )
-    ignored = _git(project, "check-ignore", "-q", relative.as_posix())
-    if ignored is not None and ignored.returncode != 0:
-        raise LivretError(
-            f"{relative}: le fichier des phrases de passe n'est pas ignoré par git ; "
-            f"ajoutez « {relative.parts[0]}/ » au fichier .gitignore"
-        )
-
-
 def _load(path: Path) -> dict[str, Access]:
     if not path.exists():
         return {}
     try:
         raw = json.loads(path.read_text(encoding="utf-8"))
-        return {slug: Access(slug=slug, **entry) for slug, entry in raw["livrets"].items()}
+        entries = {slug: Access(slug=slug, **entry) for slug, entry in raw["livrets"].items()}
     except (ValueError, KeyError, TypeError) as error:
         raise LivretError(
             f"{path}: fichier des accès illisible ({error}) ; restaurez-le depuis votre sauvegarde"
         ) from None
+    for slug, access in entries.items():
+        # The id becomes a folder name that is swapped and deleted: never trust its shape.
+        if not re.fullmatch(r"[a-z2-7]{24}", access.booklet_id) or len(access.passphrase) < 16:
+            raise LivretError(
+                f"{path}: entrée « {slug} » invalide (identifiant ou phrase de passe) ; "
+                "restaurez le fichier depuis votre sauvegarde"
+            )
+    return entries
 
 
 def _save(path: Path, entries: dict[str, Access]) -> None:
@@ -163,7 +140,7 @@ class AccessStore:
     def __init__(self, project: Project) -> None:
         self.project = project
         self.path = store_path(project)
-        ensure_store_private(project, self.path)
+        ensure_private(project, [self.path])
         self._entries = _load(self.path)
 
     def get(self, slug: str) -> Access | None:
@@ -205,16 +182,23 @@ class AccessStore:
 
 def show_access(project: Project, slug: str, *, rotate: bool = False) -> dict[str, str]:
     """The booklet's folder and passphrase, made on first use or renewed with `rotate`."""
+    from livret.dossier.load import check_slug
+    from livret.lock import build_lock
+
+    problems = check_slug(slug, f"dossiers/{slug}")
+    if problems:
+        raise LivretError(problems[0].message)
     if not (project.dossiers / slug).is_dir():
         raise LivretError(f"dossiers/{slug}: dossier introuvable")
-    store = AccessStore(project)
-    old = store.get(slug)
-    access = store.rotate(slug) if rotate else store.ensure(slug)
-    if rotate and old is not None:
-        # The old link must stop working: its folder goes now, not at the next build.
-        import shutil
-
-        shutil.rmtree(project.root / "site" / old.booklet_id, ignore_errors=True)
+    # Under the build lock: a build running now would otherwise write the store back
+    # as it read it, and silently undo a rotation.
+    with build_lock(project):
+        store = AccessStore(project)
+        old = store.get(slug)
+        access = store.rotate(slug) if rotate else store.ensure(slug)
+        if rotate and old is not None:
+            # The old link must stop working now, not at the next build.
+            shutil.rmtree(project.root / "site" / old.booklet_id, ignore_errors=True)
     return {
         "slug": slug,
         "site": f"site/{access.booklet_id}/",

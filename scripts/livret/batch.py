@@ -10,7 +10,6 @@ One lock per repository keeps two builds from interleaving.
 from __future__ import annotations
 
 import concurrent.futures
-import fcntl
 import functools
 import hashlib
 import json
@@ -19,16 +18,17 @@ import os
 import re
 import shutil
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from livret import __version__
 from livret.access import Access, AccessStore
-from livret.build import BookletResult, build_booklet, work_root
-from livret.dossier.load import dossier_folders, load_dossier
+from livret.build import CLEAR_DIR, BookletResult, build_booklet, work_root
+from livret.dossier.load import check_slug, dossier_folders, load_dossier
 from livret.errors import DossierError, LivretError, display_path
+from livret.gitguard import ensure_private
+from livret.lock import build_lock
 from livret.project import Project
 from livret.provider import Provider, load_provider
 from livret.publish import write_site_root
@@ -110,29 +110,12 @@ def _save_state(path: Path, state: dict[str, dict[str, str]]) -> None:
     os.replace(temp, path)
 
 
-@contextmanager
-def build_lock(project: Project) -> Iterator[None]:
-    """One build at a time per repository; released even when the process dies."""
-    project.private.mkdir(parents=True, exist_ok=True, mode=0o700)
-    handle = (project.private / "construction.lock").open("w")
-    try:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise LivretError(
-                "une autre construction est en cours dans ce dépôt : attendez qu'elle se "
-                "termine, puis relancez"
-            ) from None
-        yield
-    finally:
-        handle.close()
-
-
 def _clean_leftovers(project: Project, out: Path) -> None:
     """What an interrupted build left behind: never published, safe to remove."""
     if out.is_dir():
-        for leftover in out.glob(".arrivee-*"):
-            shutil.rmtree(leftover, ignore_errors=True)
+        for pattern in (".arrivee-*", ".*.ancien"):  # staged, or set aside by a slow swap
+            for leftover in out.glob(pattern):
+                shutil.rmtree(leftover, ignore_errors=True)
     shutil.rmtree(work_root(project), ignore_errors=True)
 
 
@@ -205,10 +188,17 @@ def build_all(
     """Build the named booklets (all when none): unchanged ones skipped, failures isolated."""
     load_provider(project)  # a broken mkdocs.yml stops everything, before any work
     with build_lock(project):
+        ensure_private(project, [project.private, project.root / CLEAR_DIR])
         _clean_leftovers(project, out)
         store = AccessStore(project)
+        if not store.path.exists() and _published_ids(out):
+            raise LivretError(
+                f"{store.path}: fichier des accès introuvable alors que des livrets sont déjà "
+                "publiés ; restaurez-le (ou vérifiez LIVRET_ACCESS) : sans lui, chaque livret "
+                "recevrait un nouveau lien et une nouvelle phrase de passe"
+            )
         write_site_root(out)
-        folders = dossier_folders(project.root, slugs)
+        folders = dossier_folders(project.root, sorted(set(slugs)) if slugs else None)
         if shard is not None:
             folders = [f for f in folders if shard.holds(f.name)]
         shared = shared_fingerprint(project)
@@ -225,6 +215,10 @@ def build_all(
 
         for folder in folders:
             slug = folder.name
+            wrong_name = check_slug(slug, f"dossiers/{slug}")
+            if wrong_name:
+                report(BookletResult(slug, "failed", errors=[str(p) for p in wrong_name]))
+                continue
             if not folder.is_dir():
                 shown = display_path(folder, project.root)
                 report(BookletResult(slug, "failed", errors=[f"{shown}:1:1: dossier introuvable"]))
@@ -277,11 +271,20 @@ def build_all(
                     fingerprint, access = futures[future]
                     record(future.result(), fingerprint, access)
 
+        # Folders whose id the store no longer knows (rotated links) always go; after a
+        # full build, so do the booklets of dossiers that were removed.
+        known = {a.booklet_id for a in store.all().values()}
         if slugs is None and shard is None:
-            live = {a.booklet_id for f in folders if (a := store.get(f.name)) is not None}
-            _remove_stale(out, live)
+            known = {a.booklet_id for f in folders if (a := store.get(f.name)) is not None}
+        _remove_stale(out, known)
         order = {f.name: i for i, f in enumerate(folders)}
         return sorted(results.values(), key=lambda r: order.get(r.slug, 0))
+
+
+def _published_ids(out: Path) -> list[str]:
+    if not out.is_dir():
+        return []
+    return [c.name for c in out.iterdir() if c.is_dir() and BOOKLET_DIR.match(c.name)]
 
 
 def _remove_stale(out: Path, live: set[str]) -> None:
