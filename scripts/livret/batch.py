@@ -66,10 +66,24 @@ def _hash_tree(digest: hashlib._Hash, folder: Path, root: Path) -> None:
         digest.update(path.read_bytes() + b"\0")
 
 
+# Libraries whose upgrade changes what a booklet looks like or how it is protected.
+_DEPENDENCIES = (
+    "mkdocs", "mkdocs-material", "mkdocs-encryptcontent-plugin", "weasyprint", "pikepdf",
+    "markdown", "jinja2",
+)  # fmt: skip
+
+
 @functools.cache
 def _tool_fingerprint() -> str:
-    """livret's own code: a change to it changes every booklet."""
+    """livret's own code and the libraries it drives: a change to them changes every booklet."""
+    from importlib.metadata import PackageNotFoundError, version
+
     digest = hashlib.sha256(__version__.encode())
+    for name in _DEPENDENCIES:
+        try:
+            digest.update(f"{name}={version(name)}\0".encode())
+        except PackageNotFoundError:
+            digest.update(f"{name}=?\0".encode())
     package = Path(__file__).parent
     _hash_tree(digest, package, package)
     return digest.hexdigest()
@@ -80,6 +94,9 @@ def shared_fingerprint(project: Project) -> str:
     digest = hashlib.sha256(_tool_fingerprint().encode())
     for part in (project.content, project.theme, project.config):
         _hash_tree(digest, part, project.root)
+    logo = load_provider(project).logo
+    if logo is not None and logo.is_file():  # may live outside theme/
+        digest.update(logo.read_bytes())
     return digest.hexdigest()
 
 

@@ -7,7 +7,7 @@ reported at its file and line too, as are problems in `mkdocs.yml` and `content/
 
 from __future__ import annotations
 
-from livret.dossier.load import Dossier, check_dossiers
+from livret.dossier.load import Dossier, check_dossiers, dossier_folders
 from livret.errors import DossierError, Problem
 from livret.project import Project
 from livret.provider import load_provider
@@ -23,13 +23,13 @@ def check_project(project: Project, slugs: list[str] | None = None) -> list[Doss
             shared()
         except DossierError as error:
             problems += error.problems
-    try:
-        dossiers = check_dossiers(project.root, slugs)
-    except DossierError as error:
-        raise DossierError(problems + error.problems) from None
-    for dossier in dossiers:
+    dossiers: list[Dossier] = []
+    for folder in dossier_folders(project.root, slugs):
         try:
+            # One at a time, so that a broken dossier does not hide the others' problems.
+            (dossier,) = check_dossiers(project.root, [folder.name])
             build_view(dossier, project.theme)
+            dossiers.append(dossier)
         except DossierError as error:
             problems += error.problems
     if problems:

@@ -152,7 +152,13 @@ def load_provider(project: Project) -> Provider:
         if not logo.is_file() or logo.suffix.lower() not in (".svg", ".png"):
             pos = doc.value_pos(("extra", "prestataire", "logo"))
             problems.append(
-                Problem(shown, pos.line, pos.column, "logo introuvable : un fichier SVG ou PNG")
+                Problem(
+                    shown,
+                    pos.line,
+                    pos.column,
+                    f"logo introuvable « {base.extra.prestataire.logo} » : indiquez un "
+                    "fichier SVG ou PNG depuis la racine du dépôt, par exemple theme/logo.svg",
+                )
             )
     if problems:
         raise DossierError(problems)

@@ -71,6 +71,10 @@ class BuildProgress:
             self.bar.__exit__(kind, error, trace)
 
 
+def _count(number: int, one: str, many: str) -> str:
+    return f"{number} {one if number <= 1 else many}"
+
+
 def report_build(results: list[BookletResult], elapsed: float) -> None:
     out = Console(highlight=False)
     err = Console(stderr=True, highlight=False)
@@ -89,8 +93,9 @@ def report_build(results: list[BookletResult], elapsed: float) -> None:
         out.print(table)
     counts = {s: sum(1 for r in results if r.status == s) for s in _STATUS}
     out.print(
-        f"{counts['built']} construit(s), {counts['unchanged']} inchangé(s), "
-        f"{counts['failed']} en erreur, en {elapsed:.1f} s.",
+        f"{_count(counts['built'], 'livret construit', 'livrets construits')}, "
+        f"{_count(counts['unchanged'], 'inchangé', 'inchangés')}, "
+        f"{_count(counts['failed'], 'en erreur', 'en erreur')}, en {elapsed:.1f} s.",
         markup=False,
     )
     if counts["built"]:

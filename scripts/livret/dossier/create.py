@@ -26,6 +26,9 @@ def new_dossier(
 ) -> Path:
     """Write `dossiers/<slug>/` from the template; refuse to touch an existing folder."""
     target = project.dossiers / slug
+    for label, value in (("prénom", prenom), ("nom", nom)):
+        if not value.strip() or any(ord(c) < 32 for c in value):
+            raise LivretError(f"{label} invalide « {value!r} » : écrivez-le sur une seule ligne")
     problems = check_slug(slug, f"dossiers/{slug}")
     if problems:
         raise DossierError(problems)

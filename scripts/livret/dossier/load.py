@@ -190,6 +190,10 @@ def load_dossier(folder: Path, root: Path) -> Dossier:
     notes_dir = folder / "notes"
     if notes_dir.is_dir():
         for note_path in sorted(notes_dir.glob("*.md")):
+            if not note_path.is_file():
+                shown_note = f"{show}/notes/{note_path.name}"
+                problems.append(Problem(shown_note, 1, 1, "ce n'est pas un fichier : renommez-le"))
+                continue
             note, found = load_note(note_path, f"{show}/notes/{note_path.name}")
             problems += found
             if note is not None:

@@ -212,6 +212,14 @@ def french_message(error: ErrorDetails, root: type[BaseModel]) -> tuple[str, boo
     if kind.startswith("date") or kind.startswith("datetime"):
         return _date_message(field, value), False
     if kind == "string_type":
+        if value is None:
+            return f"« {field} » est vide : écrivez un texte après « {field}: »", False
+        if isinstance(value, bool):
+            return (
+                f"« {field} » doit être un texte : mettez-le entre guillemets, "
+                f'par exemple « {field}: "{str(value).lower()}" »',
+                False,
+            )
         if isinstance(value, dict):
             # French typography puts a space before ':' and YAML then reads a key.
             return (
@@ -230,7 +238,7 @@ def french_message(error: ErrorDetails, root: type[BaseModel]) -> tuple[str, boo
         return f"{subject} est vide : écrivez un texte ou supprimez la ligne", False
     low, high = _bounds(root, loc)
     span = f" de {_number(low)} à {_number(high)}" if low is not None and high is not None else ""
-    if kind in ("int_type", "int_parsing", "int_from_float"):
+    if kind in ("int_type", "int_parsing", "int_from_float", "int_parsing_size"):
         return f"{subject} doit être un nombre entier{span}, pas « {_shown(value)} »", False
     if kind in ("float_type", "float_parsing"):
         return f"{subject} doit être un nombre, pas « {_shown(value)} »", False

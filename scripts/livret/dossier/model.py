@@ -8,6 +8,7 @@ committed JSON Schema. Unknown keys are forbidden so that a typo never vanishes.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from typing import Annotated, Any, Literal
 
@@ -56,7 +57,13 @@ def parse_duree(value: Any) -> int:
     if isinstance(value, bool):
         raise ValueError("duree")
     if isinstance(value, int | float):
-        minutes = round(float(value) * 60)
+        try:
+            hours = float(value)
+        except OverflowError:
+            raise ValueError("duree_bornes") from None
+        if not math.isfinite(hours):
+            raise ValueError("duree_bornes")
+        minutes = round(hours * 60)
     else:
         text = str(value).strip().replace(",", ".")
         match = _DUREE.match(text)
@@ -70,10 +77,17 @@ def parse_duree(value: Any) -> int:
                 minutes = int(match["h"]) * 60 + extra
         else:
             try:
-                minutes = round(float(text) * 60)
-            except ValueError:
+                hours = float(text)
+                if not math.isfinite(hours):
+                    raise ValueError("duree_bornes")
+                minutes = round(hours * 60)
+            except OverflowError:
+                raise ValueError("duree_bornes") from None
+            except ValueError as error:
+                if str(error) == "duree_bornes":
+                    raise
                 raise ValueError("duree") from None
-    if minutes <= 0 or minutes > 8 * 60:
+    if not 0 < minutes <= 8 * 60:
         raise ValueError("duree_bornes")
     return minutes
 

@@ -195,7 +195,12 @@ def parse_yaml(path: str, text: str, line_offset: int = 0) -> tuple[YamlDoc | No
         ]
     doc = YamlDoc(path, None)
     problems: list[Problem] = []
-    doc.data = _construct(node, (), doc, problems, line_offset)
+    try:
+        doc.data = _construct(node, (), doc, problems, line_offset)
+    except _TooDeep as error:
+        pos = error.args[0]
+        message = "structure trop profonde ou trop grande (alias * qui se répètent ?) : simplifiez"
+        return None, [Problem(path, pos.line, pos.column, message)]
     _locate_block_text(doc, text.splitlines(), line_offset)
     return doc, problems
 
@@ -212,9 +217,20 @@ def _locate_block_text(doc: YamlDoc, lines: list[str], offset: int) -> None:
                 doc.text_starts[loc] = Pos(index + 1 + offset, indent + 1)
 
 
+# Aliases can make a short file expand without end (`a: &x [*x]`) or enormously.
+MAX_NODES = 50_000
+MAX_DEPTH = 40
+
+
+class _TooDeep(Exception):
+    pass
+
+
 def _construct(node: Node, loc: Loc, doc: YamlDoc, problems: list[Problem], offset: int) -> Any:
     here = _pos(node)
     here = Pos(here.line + offset, here.column)
+    if len(loc) > MAX_DEPTH or len(doc.values) > MAX_NODES:
+        raise _TooDeep(here)
     doc.values[loc] = here
     if isinstance(node, MappingNode):
         result: dict[str, Any] = {}
@@ -270,10 +286,14 @@ def _scalar(node: ScalarNode, doc: YamlDoc, here: Pos, problems: list[Problem]) 
     if tag.endswith(":bool"):
         return value.lower() == "true"
     if tag.endswith(":int"):
+        digits = value.replace("_", "")
         try:
-            return int(value.replace("_", ""), 0)
+            return int(digits, 0)
         except ValueError:
-            return int(value.replace("_", "")) if value.replace("_", "").isdigit() else value
+            try:
+                return int(digits)  # leading zeros, which base 0 refuses
+            except ValueError:
+                return value  # not a number Python accepts (4,300+ digits): the model says so
     if tag.endswith(":float"):
         try:
             return float(value.replace("_", ""))

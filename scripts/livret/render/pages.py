@@ -80,7 +80,7 @@ def _content_pages(folder: Path, stamp: tuple[tuple[str, float], ...]) -> tuple[
     renderer = MarkdownRenderer(extra_extensions=("admonition", "toc"))
     problems: list[Problem] = []
     found: list[tuple[int, str, Page]] = []
-    for path in sorted(folder.glob("*.md")):
+    for path in sorted(p for p in folder.glob("*.md") if p.is_file()):
         shown = f"content/{path.name}"
         text, trouble = decode_text(shown, path.read_bytes())
         if text is None:
