@@ -295,3 +295,28 @@ def test_leak_scan_matches_whole_words_only(tmp_path: Path) -> None:
     (booklet / "index.html").write_text(page.replace("</html>", "<p>La Rive</p></html>"))
     with pytest.raises(UnsafeBooklet, match="donnée personnelle"):
         verify_booklet(booklet, ["Rive"], "x" * 20)
+
+
+@pytest.mark.parametrize(
+    ("path", "addition"),
+    [
+        (
+            "material/assets/stylesheets/livret.css",
+            '\n@import url("https://fonts.bunny.net/a.css");\n',
+        ),
+        (
+            "material/main.html",
+            "\n{% block libs %}"
+            '<script src="https://stats.example.net/a.js"></script>{% endblock %}\n',
+        ),
+    ],
+)
+def test_any_remote_load_in_the_theme_is_refused(tmp_path: Path, path: str, addition: str) -> None:
+    repo = make_repo(tmp_path / "r", {"2026-martin-lucie": FIXTURES / "minimal"})
+    target = repo / "theme" / path
+    target.write_text(target.read_text() + addition)
+    env = {"LIVRET_ACCESS": str(tmp_path / "a.json")}
+    result = CliRunner(env=env).invoke(cli, ["-C", str(repo), "build"])
+    assert result.exit_code == 1
+    assert "appel à un site tiers" in result.stderr
+    assert not [p for p in (repo / "site").iterdir() if p.is_dir()]

@@ -49,6 +49,16 @@ THIRD_PARTY_HOSTS = (
     "fonts.googleapis", "gstatic", "unpkg", "jsdelivr", "cdnjs", "googletagmanager",
 )  # fmt: skip
 
+# Anything that would make the browser load from another host, whatever the host:
+# a tag that fetches (script, img, link…) or a stylesheet `url()` / `@import` with an
+# absolute address. Links the reader clicks (<a href>) are not loads.
+_REMOTE_LOAD = re.compile(
+    r"<(?:script|img|iframe|link|source|video|audio|embed|object|image|use)\b[^>]*?"
+    r"\b(?:src|href|data|srcset|xlink:href)\s*=\s*[\"']?\s*(?:https?:)?//"
+    r"|url\(\s*[\"']?\s*(?:https?:)?//|@import\s+[\"']?(?:url\()?\s*[\"']?\s*(?:https?:)?//",
+    re.IGNORECASE,
+)
+
 # Theme assets copied by MkDocs; anything else in a booklet is refused.
 ASSET_SUFFIXES = (".css", ".js", ".map", ".svg", ".png", ".ico", ".json")
 ROBOTS = "User-agent: *\nDisallow: /\n"
@@ -158,7 +168,7 @@ def verify_booklet(
         if suffix == ".html":
             text = path.read_text(encoding="utf-8")
             hosts = [h for h in THIRD_PARTY_HOSTS if h in text]
-            if hosts:
+            if hosts or _REMOTE_LOAD.search(text):
                 problems.append(f"{relative} : appel à un site tiers ({', '.join(hosts)})")
             if relative != "404.html":
                 pages += 1
@@ -181,7 +191,9 @@ def verify_booklet(
             data = path.read_bytes()
             text = data.decode("utf-8", errors="replace")
             hosts = [h for h in THIRD_PARTY_HOSTS if h in text]
-            if hosts:
+            # Stylesheets, ours included, may load nothing remote; scripts are held to the
+            # known hosts (Material's bundle names URLs it only uses for features we disable).
+            if hosts or (suffix == ".css" and _REMOTE_LOAD.search(text)):
                 problems.append(f"{relative} : appel à un site tiers ({', '.join(hosts)})")
             if _theme_file(relative, data, theme_dirs):
                 continue

@@ -22,6 +22,34 @@ from livret.errors import Problem
 Loc = tuple[str | int, ...]
 
 
+class SourceInt(int):
+    """An integer that remembers how it was written: `convention: 00123` stays "00123"."""
+
+    source: str
+
+    def __new__(cls, value: int, source: str) -> SourceInt:
+        number = super().__new__(cls, value)
+        number.source = source
+        return number
+
+    def __str__(self) -> str:
+        return self.source
+
+
+class SourceFloat(float):
+    """A decimal that remembers how it was written: `objet: 1.10` stays "1.10"."""
+
+    source: str
+
+    def __new__(cls, value: float, source: str) -> SourceFloat:
+        number = super().__new__(cls, value)
+        number.source = source
+        return number
+
+    def __str__(self) -> str:
+        return self.source
+
+
 @dataclass(frozen=True)
 class Pos:
     """1-based line and column."""
@@ -209,12 +237,13 @@ def _locate_block_text(doc: YamlDoc, lines: list[str], offset: int) -> None:
     """Block scalars (`|`, `>`): their text starts at the indentation of the next line."""
     for loc, pos in doc.text_starts.items():
         if pos.line - offset - 2 >= 0 and doc.values[loc].line != pos.line:
+            # Leading blank lines belong to the text: only the indentation is looked up.
             index = pos.line - offset - 1
             while index < len(lines) and not lines[index].strip():
                 index += 1
             if index < len(lines):
                 indent = len(lines[index]) - len(lines[index].lstrip(" "))
-                doc.text_starts[loc] = Pos(index + 1 + offset, indent + 1)
+                doc.text_starts[loc] = Pos(pos.line, indent + 1)
 
 
 # Aliases can make a short file expand without end (`a: &x [*x]`) or enormously.
@@ -288,15 +317,15 @@ def _scalar(node: ScalarNode, doc: YamlDoc, here: Pos, problems: list[Problem]) 
     if tag.endswith(":int"):
         digits = value.replace("_", "")
         try:
-            return int(digits, 0)
+            return SourceInt(int(digits, 0), value)
         except ValueError:
             try:
-                return int(digits)  # leading zeros, which base 0 refuses
+                return SourceInt(int(digits), value)  # leading zeros, which base 0 refuses
             except ValueError:
                 return value  # not a number Python accepts (4,300+ digits): the model says so
     if tag.endswith(":float"):
         try:
-            return float(value.replace("_", ""))
+            return SourceFloat(float(value.replace("_", "")), value)
         except ValueError:
             return value
     if tag.endswith(":timestamp"):
