@@ -7,6 +7,7 @@ import mimetypes
 import os
 import shutil
 import tempfile
+import typing
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,6 +16,7 @@ from typing import Any
 import pikepdf
 
 from livret.access import Access
+from livret.dossier import model
 from livret.dossier.load import Dossier
 from livret.errors import DossierError, Problem
 from livret.pdf import encrypt_attachment, encrypt_pdf, print_synthese, random_pdf_name
@@ -70,10 +72,20 @@ def personal_strings(dossier: Dossier) -> Iterator[str]:
     yield dossier.slug
 
 
-# Strings that are the dossier's data but also ordinary words of the theme or the
-# contract (enum values such as `presentiel`): never personal on their own.
+# Values of the contract's fixed lists (`presentiel`, `savoir_faire`…): the same in every
+# dossier and written by the theme too, so never personal on their own.
+_VOCABULARY = frozenset(
+    str(choice)
+    for kind in (
+        model.Situation, model.ModeFinancement, model.Destinataire, model.Phase,
+        model.Modalite, model.Categorie, model.Statut, model.Qui,
+    )
+    for choice in typing.get_args(kind)
+) | {"beneficiaire", "consultant"}  # fmt: skip
+
+
 def _is_vocabulary(value: str) -> bool:
-    return value.isascii() and value.replace("_", "").isalpha() and value.islower()
+    return value in _VOCABULARY
 
 
 def work_root(project: Project) -> Path:

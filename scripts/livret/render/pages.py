@@ -86,7 +86,8 @@ def _content_pages(folder: Path, stamp: tuple[tuple[str, float], ...]) -> tuple[
         if text is None:
             problems += trouble
             continue
-        match = re.match(r"---[ \t]*\n(.*?\n)---[ \t]*\n", text, re.S)
+        text = text.replace("\r\n", "\n")  # files saved on Windows
+        match = re.match(r"---[ \t]*\n(.*?\n)---[ \t]*(?:\n|$)", text, re.S)
         if not match:
             problems.append(Problem(shown, 1, 1, "en-tête manquant : ---, titre:, ordre:, ---"))
             continue

@@ -85,7 +85,7 @@ class View:
         return self.data[key]
 
 
-def build_view(dossier: Dossier, theme: Path, content_pages: list[Any] | None = None) -> View:
+def build_view(dossier: Dossier, theme: Path) -> View:
     """The view of one dossier; raises DossierError for problems found in its text."""
     labels = load_labels(theme)
     renderer = MarkdownRenderer()
@@ -256,7 +256,6 @@ def build_view(dossier: Dossier, theme: Path, content_pages: list[Any] | None = 
         "valeurs": st.items(s.valeurs, "valeurs"),
         "motivations": st.items(s.motivations, "motivations"),
         "riasec": riasec.model_dump() if riasec else None,
-        "riasec_noms": labels.get("riasec", {}),
         "outils": outils,
         "pistes": pistes,
         "projet": projet,
