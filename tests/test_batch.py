@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from conftest import FIXTURES, make_repo
+from conftest import FIXTURES, ROOT, make_repo
 from decrypt import decrypt_all
 from livret.batch import Shard, build_lock
 from livret.cli import cli
@@ -227,3 +227,6 @@ def test_clear_copies_must_be_ignored_by_git(batch_repo: Path) -> None:
     assert result.exit_code == 1
     assert "syntheses: ce chemin privé n'est pas ignoré par git" in result.stderr
     assert not (batch_repo / "syntheses").exists()
+    shutil.copy(ROOT / ".gitignore", batch_repo / ".gitignore")  # the project's own
+    code, booklets, _ = build(batch_repo)
+    assert code == 0 and set(statuses(booklets).values()) == {"built"}

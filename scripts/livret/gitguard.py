@@ -58,7 +58,9 @@ def ensure_private(project: Project, paths: list[Path]) -> None:
                 f"(git rm -r --cached {relative}), puis changez les phrases de passe concernées "
                 "(livret access DOSSIER --rotate)"
             )
-        ignored = _git(root, "check-ignore", "-q", relative)
+        # A folder that does not exist yet only matches "name/" patterns when asked as one.
+        as_folder = path.is_dir() or (not path.exists() and not path.suffix)
+        ignored = _git(root, "check-ignore", "-q", relative + ("/" if as_folder else ""))
         if ignored is not None and ignored.returncode != 0:
             raise LivretError(
                 f"{relative}: ce chemin privé n'est pas ignoré par git ; ajoutez la ligne "
