@@ -50,7 +50,7 @@ def _svg(name: str, width: int, height: int, title: str, desc: str, body: str) -
     return Markup(
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
         f'role="img" aria-labelledby="{ids}" class="livret-chart" '
-        f'font-family="inherit" font-size="13">'
+        f'font-family="inherit" font-size="14">'
         f'<title id="graphique-{name}-titre">{escape(title)}</title>'
         f'<desc id="graphique-{name}-desc">{escape(desc)}</desc>{body}</svg>'
     )
@@ -104,13 +104,14 @@ def riasec_chart(scores: dict[str, int]) -> Chart:
 
 def competences_chart(counts: Mapping[str, Sequence[int]], labels: dict[str, str]) -> Chart:
     """One stacked bar per category: how many competences at each level."""
-    width, left, bar, gap = 560, 120, 26, 18
+    # Narrow on purpose: on a phone the drawing shrinks to the screen, and its text with it.
+    width, left, bar, gap = 440, 100, 28, 16
     top = 34
     total_max = max((sum(v) for v in counts.values()), default=1) or 1
     scale = (width - left - 40) / total_max
     parts = []
     for level in range(4):
-        legend_x = left + level * 105
+        legend_x = 10 + level * 105
         parts.append(
             f'<rect x="{legend_x}" y="6" width="12" height="12" fill="{LEVEL_COLOURS[level]}"/>'
             f'<text x="{legend_x + 17}" y="16" fill="{INK}">niveau {level + 1}</text>'
@@ -164,7 +165,7 @@ def hours_label(minutes: int) -> str:
 
 def phases_chart(minutes: dict[str, int], labels: dict[str, str]) -> Chart:
     """Hours spent in each phase, as horizontal bars."""
-    width, left, bar, gap, top = 560, 120, 24, 14, 8
+    width, left, bar, gap, top = 440, 100, 26, 12, 8
     longest = max(minutes.values(), default=1) or 1
     scale = (width - left - 80) / longest
     parts = []
