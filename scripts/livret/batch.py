@@ -214,7 +214,7 @@ def build_all(
                 "publiés ; restaurez-le (ou vérifiez LIVRET_ACCESS) : sans lui, chaque livret "
                 "recevrait un nouveau lien et une nouvelle phrase de passe"
             )
-        write_site_root(out)
+        write_site_root(out, project.theme / "accueil-site.html")
         folders = dossier_folders(project.root, sorted(set(slugs)) if slugs else None)
         if shard is not None:
             folders = [f for f in folders if shard.holds(f.name)]

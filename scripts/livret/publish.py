@@ -62,23 +62,6 @@ _REMOTE_LOAD = re.compile(
 # Theme assets copied by MkDocs; anything else in a booklet is refused.
 ASSET_SUFFIXES = (".css", ".js", ".map", ".svg", ".png", ".ico", ".json")
 ROBOTS = "User-agent: *\nDisallow: /\n"
-INDEX_HTML = """<!doctype html>
-<html lang="fr">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width,initial-scale=1">
-<meta name="robots" content="noindex, nofollow">
-<meta name="referrer" content="no-referrer">
-<title>Livrets</title>
-</head>
-<body style="font-family: system-ui, sans-serif; max-width: 36rem; margin: 4rem auto;
- padding: 0 1rem;">
-<h1>Livrets privés</h1>
-<p>Ce site ne contient que des livrets personnels et chiffrés. Pour ouvrir le vôtre, utilisez
-le lien complet qui vous a été transmis, puis saisissez votre phrase de passe.</p>
-</body>
-</html>
-"""
 
 
 class UnsafeBooklet(LivretError):
@@ -244,10 +227,13 @@ def swap_in(staged: Path, target: Path) -> None:
         staged.rename(target)
 
 
-def write_site_root(out: Path) -> None:
-    """The neutral home page and robots.txt of the published folder."""
+def write_site_root(out: Path, index: Path) -> None:
+    """The neutral home page (`theme/accueil-site.html`) and robots.txt of the published folder."""
     out.mkdir(parents=True, exist_ok=True)
-    for name, text in (("index.html", INDEX_HTML), ("robots.txt", ROBOTS)):
+    index_html = index.read_text(encoding="utf-8")
+    if _REMOTE_LOAD.search(index_html) or any(h in index_html for h in THIRD_PARTY_HOSTS):
+        raise UnsafeBooklet(f"{index.name} : appel à un site tiers, publication refusée")
+    for name, text in (("index.html", index_html), ("robots.txt", ROBOTS)):
         path = out / name
         if not path.exists() or path.read_text(encoding="utf-8") != text:
             path.write_text(text, encoding="utf-8")

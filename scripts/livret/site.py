@@ -28,6 +28,7 @@ from livret.errors import LivretError
 from livret.project import Project
 from livret.provider import Provider
 from livret.render.pages import Page
+from livret.render.view import load_labels
 
 # Elements Material draws outside the page content that name pages or headings.
 ENCRYPTED_SOMETHING = {
@@ -40,7 +41,9 @@ KDF_POW = 6  # 10**6 PBKDF2-SHA256 iterations (OWASP asks for at least 600,000)
 _SKIP_LINK = re.compile(r'<a\b[^>]*\bclass="md-skip"[^>]*>.*?</a>', re.S)
 
 
-def encryption_settings(passphrase: str, booklet_id: str) -> dict[str, Any]:
+def encryption_settings(
+    passphrase: str, booklet_id: str, form: dict[str, str] | None = None
+) -> dict[str, Any]:
     """The hardened encryptcontent options; the provider's config cannot change them."""
     if not passphrase:
         # The plugin builds a clear site when the password is empty: never let it.
@@ -58,11 +61,12 @@ def encryption_settings(passphrase: str, booklet_id: str) -> dict[str, Any]:
         "remember_prefix": f"livret_{booklet_id}_",
         "password_button": True,
         "title_prefix": "",
-        "summary": "Livret personnel et confidentiel",
-        "placeholder": "Phrase de passe",
-        "password_button_text": "Ouvrir le livret",
-        "decryption_failure_message": "Phrase de passe incorrecte : vérifiez-la et réessayez.",
-        "encryption_info_message": "Saisissez la phrase de passe qui vous a été remise.",
+        # The plugin inserts these without escaping: they come from our theme, never a dossier.
+        "summary": (form or {}).get("titre", ""),
+        "placeholder": (form or {}).get("champ", ""),
+        "password_button_text": (form or {}).get("bouton", ""),
+        "decryption_failure_message": (form or {}).get("erreur", ""),
+        "encryption_info_message": (form or {}).get("consigne", ""),
         "encrypted_something": ENCRYPTED_SOMETHING,
         "sharelinks": False,
         "selfhost": False,
@@ -178,7 +182,13 @@ def mkdocs_config(
         "use_directory_urls": False,  # links between pages then work from file:// too
         "theme": theme,
         # encryptcontent alone; MkDocs' search has nothing to index in encrypted pages.
-        "plugins": [{"encryptcontent": encryption_settings(inputs.passphrase, inputs.booklet_id)}],
+        "plugins": [
+            {
+                "encryptcontent": encryption_settings(
+                    inputs.passphrase, inputs.booklet_id, load_labels(project.theme)["verrou"]
+                )
+            }
+        ],
         "markdown_extensions": [],
         "extra_css": ["assets/stylesheets/livret.css"],
         "extra_javascript": ["assets/javascripts/livret.js"],

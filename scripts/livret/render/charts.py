@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from markupsafe import Markup, escape
 
@@ -26,14 +27,7 @@ PHASE_COLOURS = {
     "suivi": "#9ca3af",
 }
 
-RIASEC_NAMES = {
-    "R": "Réaliste",
-    "I": "Investigateur",
-    "A": "Artistique",
-    "S": "Social",
-    "E": "Entreprenant",
-    "C": "Conventionnel",
-}
+LETTERS = ("R", "I", "A", "S", "E", "C")
 
 
 @dataclass(frozen=True)
@@ -56,10 +50,11 @@ def _svg(name: str, width: int, height: int, title: str, desc: str, body: str) -
     )
 
 
-def riasec_chart(scores: dict[str, int]) -> Chart:
+def riasec_chart(scores: dict[str, int], labels: dict[str, Any]) -> Chart:
     """Holland's hexagon with the profile drawn inside it."""
     width, height, cx, cy, radius = 560, 330, 280, 165, 110
-    letters = list(RIASEC_NAMES)
+    letters = list(LETTERS)
+    names, words = labels["riasec"], labels["graphiques"]
 
     def point(index: int, value: float) -> tuple[float, float]:
         angle = math.radians(-90 + 60 * index)
@@ -86,24 +81,24 @@ def riasec_chart(scores: dict[str, int]) -> Chart:
         anchor = "middle" if i in (0, 3) else ("start" if i in (1, 2) else "end")
         parts.append(
             f'<text x="{lx:.1f}" y="{ly:.1f}" text-anchor="{anchor}" fill="{INK}">'
-            f'<tspan font-weight="bold">{letter}</tspan> {escape(RIASEC_NAMES[letter])}'
+            f'<tspan font-weight="bold">{letter}</tspan> {escape(names[letter])}'
             f'<tspan fill="{MUTED}"> {scores[letter]}</tspan></text>'
         )
     ranked = sorted(letters, key=lambda k: -scores[k])
-    text = (
-        "Profil RIASEC : " + ", ".join(f"{RIASEC_NAMES[k]} {scores[k]}/100" for k in ranked) + "."
-    )
+    values = ", ".join(words["riasec_valeur"].format(nom=names[k], score=scores[k]) for k in ranked)
+    text = words["riasec_texte"].format(valeurs=values)
     code = "".join(ranked[:3])
     return Chart(
         _svg(
-            "riasec", width, height, f"Profil d'intérêts RIASEC (code {code})", text, "".join(parts)
+            "riasec", width, height, words["riasec_titre"].format(code=code), text, "".join(parts)
         ),
         text,
     )
 
 
-def competences_chart(counts: Mapping[str, Sequence[int]], labels: dict[str, str]) -> Chart:
+def competences_chart(counts: Mapping[str, Sequence[int]], labels: dict[str, Any]) -> Chart:
     """One stacked bar per category: how many competences at each level."""
+    words, categories = labels["graphiques"], labels["categories"]
     # Narrow on purpose: on a phone the drawing shrinks to the screen, and its text with it.
     width, left, bar, gap = 440, 100, 28, 16
     top = 34
@@ -114,14 +109,15 @@ def competences_chart(counts: Mapping[str, Sequence[int]], labels: dict[str, str
         legend_x = 10 + level * 105
         parts.append(
             f'<rect x="{legend_x}" y="6" width="12" height="12" fill="{LEVEL_COLOURS[level]}"/>'
-            f'<text x="{legend_x + 17}" y="16" fill="{INK}">niveau {level + 1}</text>'
+            f'<text x="{legend_x + 17}" y="16" fill="{INK}">'
+            f"{escape(words['competences_legende'].format(niveau=level + 1))}</text>"
         )
     sentences = []
     for row, (category, per_level) in enumerate(counts.items()):
         y = top + row * (bar + gap)
         parts.append(
             f'<text x="{left - 10}" y="{y + bar / 2 + 4}" text-anchor="end" fill="{INK}">'
-            f"{escape(labels[category])}</text>"
+            f"{escape(categories[category])}</text>"
         )
         x = float(left)
         for level, count in enumerate(per_level):
@@ -139,16 +135,21 @@ def competences_chart(counts: Mapping[str, Sequence[int]], labels: dict[str, str
                 x += w
         total = sum(per_level)
         parts.append(f'<text x="{x + 6:.1f}" y="{y + bar / 2 + 4}" fill="{MUTED}">{total}</text>')
-        detail = ", ".join(f"{c} de niveau {i + 1}" for i, c in enumerate(per_level) if c)
-        sentences.append(f"{labels[category]} : {total}" + (f" ({detail})" if detail else ""))
+        detail = ", ".join(
+            words["competences_detail"].format(nombre=c, niveau=i + 1)
+            for i, c in enumerate(per_level)
+            if c
+        )
+        line = words["competences_ligne"].format(categorie=categories[category], total=total)
+        sentences.append(line + (f" ({detail})" if detail else ""))
     height = top + len(counts) * (bar + gap)
-    text = "Compétences par catégorie et par niveau. " + " ; ".join(sentences) + "."
+    text = words["competences_texte"].format(lignes=" ; ".join(sentences))
     return Chart(
         _svg(
             "competences",
             width,
             height,
-            "Compétences par catégorie et niveau",
+            words["competences_titre"],
             text,
             "".join(parts),
         ),
@@ -163,8 +164,9 @@ def hours_label(minutes: int) -> str:
     return f"{hours} h {rest:02d}" if rest else f"{hours} h"
 
 
-def phases_chart(minutes: dict[str, int], labels: dict[str, str]) -> Chart:
+def phases_chart(minutes: dict[str, int], labels: dict[str, Any]) -> Chart:
     """Hours spent in each phase, as horizontal bars."""
+    words, phases = labels["graphiques"], labels["phases_courtes"]
     width, left, bar, gap, top = 440, 100, 26, 12, 8
     longest = max(minutes.values(), default=1) or 1
     scale = (width - left - 80) / longest
@@ -175,15 +177,14 @@ def phases_chart(minutes: dict[str, int], labels: dict[str, str]) -> Chart:
         w = max(value * scale, 2)
         parts.append(
             f'<text x="{left - 10}" y="{y + bar / 2 + 4}" text-anchor="end" fill="{INK}">'
-            f"{escape(labels[phase])}</text>"
+            f"{escape(phases[phase])}</text>"
             f'<rect x="{left}" y="{y}" width="{w:.1f}" height="{bar}" rx="3" '
             f'fill="{PHASE_COLOURS.get(phase, ACCENT)}"/>'
             f'<text x="{left + w + 8:.1f}" y="{y + bar / 2 + 4}" fill="{INK}">'
             f"{hours_label(value)}</text>"
         )
-        sentences.append(f"{labels[phase]} : {hours_label(value)}")
+        line = words["phases_ligne"].format(phase=phases[phase], duree=hours_label(value))
+        sentences.append(line)
     height = top + len(minutes) * (bar + gap)
-    text = "Heures d'entretien par phase. " + " ; ".join(sentences) + "."
-    return Chart(
-        _svg("phases", width, height, "Heures par phase du bilan", text, "".join(parts)), text
-    )
+    text = words["phases_texte"].format(lignes=" ; ".join(sentences))
+    return Chart(_svg("phases", width, height, words["phases_titre"], text, "".join(parts)), text)

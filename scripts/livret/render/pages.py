@@ -24,7 +24,7 @@ from livret.errors import DossierError, Problem
 from livret.project import Project
 from livret.render.markdown import MarkdownRenderer, Origin
 from livret.render.typography import french_html
-from livret.render.view import View
+from livret.render.view import View, load_labels
 
 
 @dataclass(frozen=True)
@@ -44,19 +44,18 @@ class ContentMeta(Strict):
     ordre: int = Field(100, description="Rang dans le menu (1 en premier).")
 
 
-# (file, template, title, shown when)
+# (file, template, title in theme/libelles.yml `pages`, shown when)
 _DOSSIER_PAGES: tuple[tuple[str, str, str, str | None], ...] = (
-    ("index.md", "accueil.html", "Accueil", None),
-    ("demarche.md", "demarche.html", "Votre démarche", None),
-    ("competences.md", "competences.html", "Vos compétences", "nb_competences"),
-    ("ce-qui-vous-anime.md", "anime.html", "Ce qui vous anime", None),
-    ("pistes.md", "pistes.html", "Pistes explorées", "pistes"),
-    ("projet.md", "projet.html", "Votre projet", None),
-    ("plan-action.md", "plan.html", "Plan d’action", "plan"),
-    ("notes.md", "notes.html", "Notes", "notes"),
-    ("documents.md", "documents.html", "Documents", None),
+    ("index.md", "accueil.html", "accueil", None),
+    ("demarche.md", "demarche.html", "demarche", None),
+    ("competences.md", "competences.html", "competences", "nb_competences"),
+    ("ce-qui-vous-anime.md", "anime.html", "anime", None),
+    ("pistes.md", "pistes.html", "pistes", "pistes"),
+    ("projet.md", "projet.html", "projet", None),
+    ("plan-action.md", "plan.html", "plan", "plan"),
+    ("notes.md", "notes.html", "notes", "notes"),
+    ("documents.md", "documents.html", "documents", None),
 )
-CONTENT_SECTION = "À savoir"
 
 
 @functools.cache
@@ -76,7 +75,9 @@ def template_environment(project: Project) -> jinja2.Environment:
 
 
 @functools.cache
-def _content_pages(folder: Path, stamp: tuple[tuple[str, float], ...]) -> tuple[Page, ...]:
+def _content_pages(
+    folder: Path, stamp: tuple[tuple[str, float], ...], section: str
+) -> tuple[Page, ...]:
     renderer = MarkdownRenderer(extra_extensions=("admonition", "toc"))
     problems: list[Problem] = []
     found: list[tuple[int, str, Page]] = []
@@ -105,7 +106,7 @@ def _content_pages(folder: Path, stamp: tuple[tuple[str, float], ...]) -> tuple[
         # The title goes inside the encrypted content: Material would not add it there.
         html = Markup("<h1>{}</h1>\n").format(meta.titre) + body
         name = "a-savoir-" + path.name
-        found.append((meta.ordre, path.name, Page(name, meta.titre, html, CONTENT_SECTION)))
+        found.append((meta.ordre, path.name, Page(name, meta.titre, html, section)))
     problems += renderer.problems
     if problems:
         raise DossierError(problems)
@@ -118,7 +119,7 @@ def content_pages(project: Project) -> tuple[Page, ...]:
     if not folder.is_dir():
         return ()
     stamp = tuple((p.name, p.stat().st_mtime) for p in sorted(folder.glob("*.md")))
-    return _content_pages(folder, stamp)
+    return _content_pages(folder, stamp, load_labels(project.theme)["pages"]["a_savoir"])
 
 
 def render_pages(project: Project, view: View, extra: dict[str, Any]) -> list[Page]:
@@ -127,11 +128,13 @@ def render_pages(project: Project, view: View, extra: dict[str, Any]) -> list[Pa
     shared = content_pages(project)
     context = {**view.data, **extra, "pages_communes": shared}
     chosen = [entry for entry in _DOSSIER_PAGES if entry[3] is None or context.get(entry[3])]
+    titles = view["labels"]["pages"]
     context["menu"] = [
-        {"url": name.replace(".md", ".html"), "titre": title} for name, _, title, _ in chosen
+        {"url": name.replace(".md", ".html"), "titre": titles[key]} for name, _, key, _ in chosen
     ]
     pages = []
-    for filename, template, title, _ in chosen:
+    for filename, template, key, _ in chosen:
+        title = titles[key]
         html = french_html(env.get_template(template).render(context, titre_page=title))
         pages.append(Page(filename, title, Markup(html)))  # autoescaped template
     return [*pages, *shared]

@@ -144,12 +144,12 @@ def build_view(dossier: Dossier, theme: Path) -> View:
 
     charts: dict[str, Chart] = {}
     if counts:
-        charts["competences"] = competences_chart(counts, labels["categories"])
+        charts["competences"] = competences_chart(counts, labels)
     if minutes_by_phase:
-        charts["phases"] = phases_chart(minutes_by_phase, labels["phases_courtes"])
+        charts["phases"] = phases_chart(minutes_by_phase, labels)
     riasec = s.interets.riasec if s.interets else None
     if riasec is not None:
-        charts["riasec"] = riasec_chart(riasec.model_dump())
+        charts["riasec"] = riasec_chart(riasec.model_dump(), labels)
 
     pistes = [
         {
