@@ -89,3 +89,14 @@ def test_content_page_errors_are_reported(minimal_repo: Path) -> None:
         " : elle ferait appeler un autre site par le navigateur du bénéficiaire ; placez "
         "l'image dans pieces/ et écrivez pieces/nom.png"
     ]
+
+
+def test_refused_config_still_gives_a_json_manifest(minimal_repo: Path) -> None:
+    import json
+
+    config = minimal_repo / "mkdocs.yml"
+    config.write_text(config.read_text() + "plugins: [search]\n")
+    result = CliRunner().invoke(cli, ["-C", str(minimal_repo), "build", "--json"])
+    assert result.exit_code == 1
+    manifest = json.loads(result.stdout)
+    assert manifest["booklets"] == [] and "plugins" in manifest["error"]

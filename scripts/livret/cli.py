@@ -126,16 +126,21 @@ def build(
     from livret.report import BuildProgress, report_build
 
     target = (out or project.root / "site").resolve()
-    with BuildProgress(enabled=not as_json) as progress:
-        results = build_all(
-            project,
-            None if tous or not slugs else list(slugs),
-            target,
-            jobs=jobs or os.cpu_count() or 1,
-            force=force,
-            shard=Shard.parse(shard) if shard else None,
-            progress=progress.update,
-        )
+    try:
+        with BuildProgress(enabled=not as_json) as progress:
+            results = build_all(
+                project,
+                None if tous or not slugs else list(slugs),
+                target,
+                jobs=jobs or os.cpu_count() or 1,
+                force=force,
+                shard=Shard.parse(shard) if shard else None,
+                progress=progress.update,
+            )
+    except LivretError as error:
+        if as_json:  # scripts still get a manifest: nothing was built
+            click.echo(json.dumps({"booklets": [], "error": str(error)}, ensure_ascii=False))
+        raise
     if as_json:
         for result in results:
             for line in result.errors:
