@@ -17,13 +17,13 @@ import os
 import re
 import secrets
 import shutil
-import tempfile
 import unicodedata
 from collections import Counter
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from livret.errors import LivretError
+from livret.files import write_private
 from livret.gitguard import ensure_private
 from livret.project import Project
 
@@ -115,23 +115,14 @@ def _load(path: Path) -> dict[str, Access]:
 
 
 def _save(path: Path, entries: dict[str, Access]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     data = {
         "livrets": {
             slug: {k: v for k, v in asdict(a).items() if k != "slug"}
             for slug, a in sorted(entries.items())
         }
     }
-    fd, temp = tempfile.mkstemp(prefix=".acces.", dir=path.parent)
-    try:
-        os.fchmod(fd, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(data, handle, ensure_ascii=False, indent=2)
-            handle.write("\n")
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
+    text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    write_private(path, text.encode("utf-8"))
 
 
 class AccessStore:

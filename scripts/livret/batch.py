@@ -14,7 +14,6 @@ import functools
 import hashlib
 import json
 import multiprocessing
-import os
 import re
 import shutil
 import time
@@ -27,6 +26,7 @@ from livret.access import Access, AccessStore
 from livret.build import CLEAR_DIR, BookletResult, build_booklet, work_root
 from livret.dossier.load import check_slug, dossier_folders, load_dossier
 from livret.errors import DossierError, LivretError, display_path
+from livret.files import write_private
 from livret.gitguard import ensure_private
 from livret.lock import build_lock
 from livret.project import Project
@@ -122,9 +122,7 @@ def _load_state(path: Path) -> dict[str, dict[str, str]]:
 
 
 def _save_state(path: Path, state: dict[str, dict[str, str]]) -> None:
-    temp = path.with_name(path.name + ".tmp")
-    temp.write_text(json.dumps(state, indent=1, sort_keys=True), encoding="utf-8")
-    os.replace(temp, path)
+    write_private(path, json.dumps(state, indent=1, sort_keys=True).encode("utf-8"))
 
 
 def _clean_leftovers(project: Project, out: Path) -> None:

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import mimetypes
-import os
 import shutil
 import tempfile
 import typing
@@ -19,6 +16,7 @@ from livret.access import Access
 from livret.dossier import model
 from livret.dossier.load import Dossier
 from livret.errors import DossierError, Problem
+from livret.files import data_uri, write_private
 from livret.pdf import encrypt_attachment, encrypt_pdf, print_synthese, random_pdf_name
 from livret.project import Project
 from livret.provider import Provider
@@ -108,15 +106,6 @@ def clear_copy_path(project: Project, slug: str) -> Path:
     return project.root / CLEAR_DIR / f"{slug}.pdf"
 
 
-def _write_private(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    temp = path.with_name(f".{path.name}.tmp")
-    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(data)
-    os.replace(temp, path)
-
-
 Attachments = tuple[list[dict[str, Any]], dict[str, bytes]]
 
 
@@ -149,10 +138,7 @@ def _attachments(dossier: Dossier, passphrase: str) -> Attachments:
             files[name] = data
             pieces.append({"titre": outil.nom, "url": name, "image": None})
         else:
-            kind = mimetypes.guess_type(source.name)[0] or "image/png"
-            encoded = base64.b64encode(source.read_bytes()).decode()
-            image = f"data:{kind};base64,{encoded}"
-            pieces.append({"titre": outil.nom, "url": None, "image": image})
+            pieces.append({"titre": outil.nom, "url": None, "image": data_uri(source)})
     if problems:
         raise DossierError(problems)
     return pieces, files
@@ -187,5 +173,5 @@ def build_booklet(
     finally:
         shutil.rmtree(work, ignore_errors=True)
     # Only once published: the consultant's copy always matches what the beneficiary has.
-    _write_private(clear_copy_path(project, dossier.slug), clear_pdf)
+    write_private(clear_copy_path(project, dossier.slug), clear_pdf)
     return Published(target, target / pdf_name)

@@ -15,32 +15,14 @@ import secrets
 from pathlib import Path
 from typing import Any
 
-import jinja2
 import pikepdf
 
+from livret.files import data_uri
 from livret.project import Project
 from livret.provider import Provider
+from livret.render.templates import environment
 from livret.render.typography import french_html
 from livret.render.view import View
-
-
-@functools.cache
-def _environment(folder: Path) -> jinja2.Environment:
-    return jinja2.Environment(
-        loader=jinja2.FileSystemLoader(folder),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-
-
-def _logo_data_uri(provider: Provider) -> str | None:
-    if provider.logo is None:
-        return None
-    kind = "image/svg+xml" if provider.logo.suffix.lower() == ".svg" else "image/png"
-    data = base64.b64encode(provider.logo.read_bytes()).decode()
-    return f"data:{kind};base64,{data}"
 
 
 def _euros(amount: float) -> str:
@@ -55,10 +37,10 @@ def synthese_html(project: Project, provider: Provider, view: View) -> str:
     context: dict[str, Any] = {
         **view.data,
         "prestataire": provider.base.extra.prestataire,
-        "logo": _logo_data_uri(provider),
+        "logo": data_uri(provider.logo) if provider.logo else None,
         "montant": _euros(montant) if montant else "",
     }
-    return french_html(_environment(folder).get_template("synthese.html").render(context))
+    return french_html(environment(folder).get_template("synthese.html").render(context))
 
 
 def print_synthese(project: Project, provider: Provider, view: View) -> bytes:

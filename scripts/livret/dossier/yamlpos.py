@@ -22,13 +22,13 @@ from livret.errors import Problem
 Loc = tuple[str | int, ...]
 
 
-class SourceInt(int):
-    """An integer that remembers how it was written: `convention: 00123` stays "00123"."""
+class _Written:
+    """A number that remembers how it was written, shown as such when used as text."""
 
     source: str
 
-    def __new__(cls, value: int, source: str) -> SourceInt:
-        number = super().__new__(cls, value)
+    def __new__(cls, value: Any, source: str) -> Any:
+        number = super().__new__(cls, value)  # type: ignore[call-arg]
         number.source = source
         return number
 
@@ -36,18 +36,12 @@ class SourceInt(int):
         return self.source
 
 
-class SourceFloat(float):
-    """A decimal that remembers how it was written: `objet: 1.10` stays "1.10"."""
+class SourceInt(_Written, int):
+    """`convention: 00123` stays "00123" in a text field, and is 123 in a number field."""
 
-    source: str
 
-    def __new__(cls, value: float, source: str) -> SourceFloat:
-        number = super().__new__(cls, value)
-        number.source = source
-        return number
-
-    def __str__(self) -> str:
-        return self.source
+class SourceFloat(_Written, float):
+    """`objet: 1.10` stays "1.10" in a text field, and is 1.1 in a number field."""
 
 
 @dataclass(frozen=True)

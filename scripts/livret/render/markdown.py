@@ -8,8 +8,6 @@ opened without telling the site where the reader came from.
 
 from __future__ import annotations
 
-import base64
-import mimetypes
 import re
 import xml.etree.ElementTree as etree
 from collections.abc import Callable
@@ -21,6 +19,7 @@ from markdown.treeprocessors import Treeprocessor
 from markupsafe import Markup
 
 from livret.errors import Problem
+from livret.files import data_uri
 from livret.render.typography import FrenchTypography
 
 _EXTERNAL = re.compile(r"^(?:[a-z][a-z0-9+.-]*:|//)", re.IGNORECASE)
@@ -101,9 +100,7 @@ class _Resources(Treeprocessor):
             element.set("src", "")
             return
         # Inlined so that the image is encrypted with the page and never copied in clear.
-        kind = mimetypes.guess_type(target.name)[0] or "image/png"
-        data = base64.b64encode(target.read_bytes()).decode()
-        element.set("src", f"data:{kind};base64,{data}")
+        element.set("src", data_uri(target))
 
 
 class _UserText(Extension):

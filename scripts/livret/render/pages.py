@@ -23,6 +23,7 @@ from livret.dossier.yamlpos import decode_text, parse_yaml
 from livret.errors import DossierError, Problem
 from livret.project import Project
 from livret.render.markdown import MarkdownRenderer, Origin
+from livret.render.templates import environment
 from livret.render.typography import french_html
 from livret.render.view import View, load_labels
 
@@ -58,20 +59,8 @@ _DOSSIER_PAGES: tuple[tuple[str, str, str, str | None], ...] = (
 )
 
 
-@functools.cache
-def _environment(pages_dir: Path) -> jinja2.Environment:
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(pages_dir),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    return env
-
-
 def template_environment(project: Project) -> jinja2.Environment:
-    return _environment(project.theme / "pages")
+    return environment(project.theme / "pages")
 
 
 @functools.cache
