@@ -7,17 +7,33 @@ reported at its file and line too, as are problems in `mkdocs.yml` and `content/
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 from livret.dossier.load import Dossier, check_dossiers, dossier_folders
-from livret.errors import DossierError, Problem
+from livret.errors import DossierError, Problem, strict
 from livret.project import Project
 from livret.provider import load_provider
 from livret.render.pages import content_pages
 from livret.render.view import build_view
 
 
-def check_project(project: Project, slugs: list[str] | None = None) -> list[Dossier]:
-    """The valid dossiers; raise one DossierError with every problem of every file."""
+@dataclass
+class Checked:
+    """The valid dossiers, and what would be published differently from what was written."""
+
+    dossiers: list[Dossier] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+
+
+def check_project(
+    project: Project, slugs: list[str] | None = None, *, strict_mode: bool = False
+) -> Checked:
+    """Every dossier checked; raise one DossierError with every problem of every file.
+
+    With `strict_mode`, warnings are errors (for CI and pre-commit hooks).
+    """
     problems: list[Problem] = []
+    warnings: list[Problem] = []
     for shared in (lambda: load_provider(project), lambda: content_pages(project)):
         try:
             shared()
@@ -28,10 +44,13 @@ def check_project(project: Project, slugs: list[str] | None = None) -> list[Doss
         try:
             # One at a time, so that a broken dossier does not hide the others' problems.
             (dossier,) = check_dossiers(project.root, [folder.name])
-            build_view(dossier, project.theme)
+            warnings += build_view(dossier, project.theme).warnings
             dossiers.append(dossier)
         except DossierError as error:
             problems += error.problems
+    if strict_mode and warnings:
+        problems += strict(warnings).problems
+        warnings = []
     if problems:
-        raise DossierError(problems)
-    return dossiers
+        raise DossierError(problems + warnings)
+    return Checked(dossiers, sorted(warnings))

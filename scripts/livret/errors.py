@@ -20,9 +20,16 @@ class Problem:
     line: int
     column: int
     message: str
+    # A warning does not stop the build (unless `--strict`): the text is published, changed
+    # in the way the message says (a link without its target, say).
+    warning: bool = False
 
     def __str__(self) -> str:
-        return f"{self.path}:{self.line}:{self.column}: {self.message}"
+        label = "attention : " if self.warning else ""
+        return f"{self.path}:{self.line}:{self.column}: {label}{self.message}"
+
+    def as_error(self) -> Problem:
+        return Problem(self.path, self.line, self.column, self.message)
 
 
 class LivretError(Exception):
@@ -30,11 +37,24 @@ class LivretError(Exception):
 
 
 class DossierError(LivretError):
-    """One or more problems found in dossiers, sorted by file and line."""
+    """One or more problems found in dossiers, sorted by file and line.
+
+    Warnings found on the way travel with the errors, so that the consultant sees
+    everything at once; only the errors are counted as what stopped the work.
+    """
 
     def __init__(self, problems: Iterable[Problem]) -> None:
         self.problems = sorted(set(problems))
         super().__init__("\n".join(str(p) for p in self.problems))
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if not p.warning]
+
+
+def strict(warnings: Iterable[Problem]) -> DossierError:
+    """`--strict`: the warnings, as errors."""
+    return DossierError(p.as_error() for p in warnings)
 
 
 def display_path(path: Path, root: Path) -> str:

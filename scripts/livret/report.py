@@ -79,7 +79,7 @@ def report_build(results: list[BookletResult], elapsed: float) -> None:
     out = Console(highlight=False)
     err = Console(stderr=True, highlight=False)
     for result in results:
-        for line in result.errors:
+        for line in result.errors + result.warnings:
             err.print(line, markup=False, soft_wrap=True)
     if sys.stdout.isatty():
         table = Table(title="Livrets", title_justify="left")

@@ -2,8 +2,11 @@
 
 Raw HTML is escaped (shown as written), nothing is ever evaluated as a template, and
 an image or resource that would make the beneficiary's browser call another host is
-an error at the file and line where it was written. Links to other sites stay links,
-opened without telling the site where the reader came from.
+an error at the file and line where it was written. Links are decided on the URL the
+browser would follow (`livret.urls`): links to other sites stay links, opened without
+telling the site where the reader came from; any other kind keeps its text, loses its
+target, and is reported as a warning. The rendered HTML then goes through a sanitiser
+(nh3) that applies the same decision: a second wall if the first one ever misses.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import nh3
 from markdown import Extension, Markdown
 from markdown.treeprocessors import Treeprocessor
 from markupsafe import Markup
@@ -21,9 +25,26 @@ from markupsafe import Markup
 from livret.errors import Problem
 from livret.files import data_uri
 from livret.render.typography import FrenchTypography
+from livret.urls import browser_form, decide, decide_attribute, shown
 
-_EXTERNAL = re.compile(r"^(?:[a-z][a-z0-9+.-]*:|//)", re.IGNORECASE)
-_SCRIPTED = re.compile(r"^\s*(?:javascript|vbscript|data):", re.IGNORECASE)
+# What our Markdown produces, and nothing more: the sanitiser drops any other tag or
+# attribute, whatever the renderer above let through.
+_TAGS = {
+    "p", "br", "hr", "a", "em", "strong", "code", "pre", "ul", "ol", "li", "blockquote",
+    "h1", "h2", "h3", "h4", "h5", "h6", "table", "thead", "tbody", "tr", "th", "td", "img",
+}  # fmt: skip
+_ATTRIBUTES = {
+    "a": {"href", "title", "target"},
+    "img": {"src", "alt", "title"},
+    "ol": {"start"},
+    "th": {"style", "align"},
+    "td": {"style", "align"},
+}
+_INLINE_IMAGE = re.compile(r"^data:image/(?:png|jpeg|webp);base64,[A-Za-z0-9+/]+={0,2}$")
+_ALIGN = re.compile(r"^text-align: (?:left|right|center);?$")
+
+# A scheme, or two slashes of any kind: anything that is not a file of the dossier.
+_EXTERNAL = re.compile(r"^(?:[a-z][a-z0-9+.-]*:|[/\\]{2})", re.IGNORECASE)
 _IMAGE_TYPES = (".png", ".jpg", ".jpeg", ".webp")
 
 
@@ -43,13 +64,13 @@ class _State:
     source: str
     problems: list[Problem] = field(default_factory=list)
 
-    def problem_at(self, needle: str, message: str) -> None:
+    def problem_at(self, needle: str, message: str, *, warning: bool = False) -> None:
         index = max(self.source.find(needle), 0)
         # Point at the offending text itself: its line, and its column within that line.
         start_of_line = self.source.rfind("\n", 0, index) + 1
         line = self.origin.line + self.source.count("\n", 0, index)
         column = self.origin.column + (index - start_of_line)
-        self.problems.append(Problem(self.origin.path, line, column, message))
+        self.problems.append(Problem(self.origin.path, line, column, message, warning))
 
 
 class _Resources(Treeprocessor):
@@ -64,20 +85,35 @@ class _Resources(Treeprocessor):
         for element in root.iter():
             if element.tag == "img":
                 self._image(element, state)
-            elif element.tag == "a":
-                href = element.get("href", "")
-                if _SCRIPTED.match(href):
-                    element.attrib.pop("href")  # a link that runs code is not a link
-                elif _EXTERNAL.match(href):
-                    element.set("rel", "noopener noreferrer")
-                    element.set("target", "_blank")
+            elif element.tag == "a" and "href" in element.attrib:
+                self._link(element, state)
+
+    def _link(self, element: etree.Element, state: _State) -> None:
+        written = element.attrib.pop("href")
+        link = decide_attribute(written)
+        if link is None:
+            state.problem_at(
+                written,
+                f"lien retiré « {shown(browser_form(written))} » : un livret ne garde que les "
+                "liens https://…, http://…, mailto:… et ceux vers ses propres pages "
+                "(plan-action.html) ; le texte reste affiché, sans lien",
+                warning=True,
+            )
+            return
+        # The serializer leaves `&#…;` as written; escaping `&` ourselves makes the browser
+        # decode exactly the URL that was decided on, and nothing else.
+        element.set("href", link.url.replace("&", "&amp;"))
+        if link.kind == "external":
+            element.set("rel", "noopener noreferrer")
+            element.set("target", "_blank")
 
     def _image(self, element: etree.Element, state: _State) -> None:
-        src = element.get("src", "")
+        written = element.get("src", "")
+        src = browser_form(written)
         if _EXTERNAL.match(src):
             state.problem_at(
-                src,
-                f"image externe interdite « {src} » : elle ferait appeler un autre site par "
+                written,
+                f"image externe interdite « {shown(src)} » : elle ferait appeler un autre site par "
                 "le navigateur du bénéficiaire ; placez l'image dans pieces/ et écrivez "
                 "pieces/nom.png",
             )
@@ -93,14 +129,42 @@ class _Resources(Treeprocessor):
             or target.suffix.lower() not in _IMAGE_TYPES
         ):
             state.problem_at(
-                src,
-                f"image introuvable « {src} » : placez une image PNG, JPEG ou WebP dans "
+                written,
+                f"image introuvable « {shown(src)} » : placez une image PNG, JPEG ou WebP dans "
                 "pieces/ et écrivez pieces/nom.png",
             )
             element.set("src", "")
             return
         # Inlined so that the image is encrypted with the page and never copied in clear.
         element.set("src", data_uri(target))
+
+
+def _allowed(tag: str, attribute: str, value: str) -> str | None:
+    """The sanitiser's decision on one decoded attribute value: the same rules as above."""
+    if attribute == "href":
+        link = decide(value)
+        return link.url if link else None
+    if attribute == "src":
+        return value if _INLINE_IMAGE.match(value) else None
+    if attribute == "style":
+        return value if _ALIGN.match(value) else None
+    if attribute == "target":
+        return value if value == "_blank" else None
+    if attribute == "start":
+        return value if value.isdigit() else None
+    return value
+
+
+def sanitize(fragment: str) -> str:
+    """Our rendered Markdown through nh3: only our tags, attributes and decided URLs."""
+    return nh3.clean(
+        fragment,
+        tags=_TAGS,
+        attributes=_ATTRIBUTES,
+        attribute_filter=_allowed,
+        url_schemes={"http", "https", "mailto", "data"},
+        strip_comments=True,
+    )
 
 
 class _UserText(Extension):
@@ -140,7 +204,7 @@ class MarkdownRenderer:
         """Block HTML for `text`; problems go to `self.problems`."""
         self._state = _State(origin, text)
         try:
-            html = self._md.reset().convert(text)
+            html = sanitize(self._md.reset().convert(text))
         finally:
             self.problems += self._state.problems
             self._state = None

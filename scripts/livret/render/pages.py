@@ -96,7 +96,9 @@ def _content_pages(
         html = Markup("<h1>{}</h1>\n").format(meta.titre) + body
         name = "a-savoir-" + path.name
         found.append((meta.ordre, path.name, Page(name, meta.titre, html, section)))
-    problems += renderer.problems
+    # Shared pages are the provider's own text: what a dossier may get as a warning
+    # (a link that loses its target) is an error here, found once for every booklet.
+    problems += [p.as_error() for p in renderer.problems]
     if problems:
         raise DossierError(problems)
     return tuple(page for _, _, page in sorted(found, key=lambda x: (x[0], x[1])))

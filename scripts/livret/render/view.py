@@ -20,7 +20,7 @@ from ruamel.yaml import YAML
 
 from livret.dossier.load import Dossier
 from livret.dossier.yamlpos import Loc, YamlDoc
-from livret.errors import DossierError
+from livret.errors import DossierError, Problem
 from livret.render.charts import Chart, competences_chart, hours_label, phases_chart, riasec_chart
 from livret.render.markdown import MarkdownRenderer, Origin
 
@@ -80,6 +80,8 @@ class View:
 
     slug: str
     data: dict[str, Any] = field(default_factory=dict)
+    # What was published differently from what was written (a link without its target).
+    warnings: list[Problem] = field(default_factory=list)
 
     def __getitem__(self, key: str) -> Any:
         return self.data[key]
@@ -264,6 +266,6 @@ def build_view(dossier: Dossier, theme: Path) -> View:
         "notes": notes,
         "charts": charts,
     }
-    if renderer.problems:
+    if any(not p.warning for p in renderer.problems):
         raise DossierError(renderer.problems)
-    return View(dossier.slug, data)
+    return View(dossier.slug, data, sorted(set(renderer.problems)))
