@@ -11,6 +11,7 @@ import sys
 import time
 from pathlib import Path
 
+import material
 import pytest
 from click.testing import CliRunner
 
@@ -20,6 +21,9 @@ from livret.batch import Shard, build_lock
 from livret.cli import cli
 from livret.project import Project
 from livret.publish import verify_booklet
+from livret.site import DECRYPT_SCRIPT
+
+THEME_DIRS = [ROOT / "theme" / "material", Path(material.__file__).parent / "templates"]
 
 SLUGS = ["2026-alpha-un", "2026-beta-deux", "2026-gamma-trois"]
 
@@ -163,7 +167,9 @@ def _check_published(site: Path, secrets: dict[str, dict[str, str]]) -> int:
     count = 0
     for folder in site.iterdir():
         if folder.is_dir() and not folder.name.startswith("."):
-            verify_booklet(folder, [], by_id[folder.name])
+            # The build's own sources of approved scripts: the theme, and the unlock script.
+            unlock = {DECRYPT_SCRIPT: (folder / DECRYPT_SCRIPT).read_bytes()}
+            verify_booklet(folder, [], by_id[folder.name], THEME_DIRS, unlock)
             assert decrypt_all((folder / "index.html").read_text(), by_id[folder.name])
             assert list(folder.glob("*.pdf"))
             count += 1

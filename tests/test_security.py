@@ -21,6 +21,14 @@ from livret.publish import UnsafeBooklet, verify_booklet
 from livret.site import encryption_settings
 
 CANARY = "2026-kanaslug"
+# The shape of the script the encryption plugin writes in every page (only data varies).
+UNLOCK_SCRIPT = (
+    'var encryptcontent_id = "livret_x_1";\nvar encryptcontent_path = "index.html";\n'
+    'var decryption_failure_message = "Non.";\n'
+    'var encryptcontent_keystore = ["QUFB;QkJC;Q0ND"];\nvar encryptcontent_obfuscate = 0;\n'
+    'const encryptcontent_event = new Event("encryptcontent_event");\n'
+    "var encryptcontent_done = false;\n"
+)
 PUBLIC_TOKENS = [
     "Kanaprenom", "Élodie", "L'Kanabêta-Nom", "Kanaposte",
     "Kanaemployeur & Fils", "Kanaconsult Dupré", "KANACONV-2026-77", "Kanaobjet premier",
@@ -287,7 +295,7 @@ def test_leak_scan_matches_whole_words_only(tmp_path: Path) -> None:
     booklet.mkdir()
     page = (
         '<html><div id="mkdocs-encrypted-content">QUFB;QkJC</div>'
-        '<script>var encryptcontent_id = "x";var encryptcontent_keystore = ["a;b;c"];</script>'
+        "<script>" + UNLOCK_SCRIPT + "</script>"
         '<a href="zq2rivex7a.pdf">x</a></html>'
     )
     (booklet / "index.html").write_text(page)
@@ -318,5 +326,6 @@ def test_any_remote_load_in_the_theme_is_refused(tmp_path: Path, path: str, addi
     env = {"LIVRET_ACCESS": str(tmp_path / "a.json")}
     result = CliRunner(env=env).invoke(cli, ["-C", str(repo), "build"])
     assert result.exit_code == 1
-    assert "appel à un site tiers" in result.stderr
+    assert "publication refusée" in result.stderr
+    assert "appel à un site tiers" in result.stderr or "hors du livret" in result.stderr
     assert not [p for p in (repo / "site").iterdir() if p.is_dir()]

@@ -25,13 +25,14 @@ from livret import __version__
 from livret.access import Access, AccessStore
 from livret.build import CLEAR_DIR, BookletResult, build_booklet, work_root
 from livret.dossier.load import check_slug, dossier_folders, load_dossier
-from livret.errors import DossierError, LivretError, display_path
+from livret.errors import DossierError, LivretError, display_path, strict
 from livret.files import write_private
 from livret.gitguard import ensure_private
 from livret.lock import build_lock
 from livret.project import Project
 from livret.provider import Provider, load_provider
 from livret.publish import write_site_root
+from livret.render.view import build_view
 
 BOOKLET_DIR = re.compile(r"^[a-z2-7]{24}$")
 Progress = Callable[[BookletResult, int, int], None]
@@ -154,14 +155,18 @@ def _warm_up() -> None:
     import weasyprint  # noqa: F401
 
 
-def build_one(root: str, slug: str, access: Access, out: str) -> BookletResult:
+def build_one(
+    root: str, slug: str, access: Access, out: str, strict_mode: bool = False
+) -> BookletResult:
     """Build one booklet; user errors become a failed result, bugs propagate."""
     project = Project(Path(root))
     started = time.perf_counter()
     folder = project.dossiers / slug
     try:
         dossier = load_dossier(folder, project.root)
-        published = build_booklet(project, _provider(root), dossier, access, Path(out))
+        published = build_booklet(
+            project, _provider(root), dossier, access, Path(out), strict_mode=strict_mode
+        )
     except DossierError as error:
         return BookletResult(slug, "failed", errors=[str(p) for p in error.problems])
     except LivretError as error:
@@ -174,7 +179,20 @@ def build_one(root: str, slug: str, access: Access, out: str) -> BookletResult:
         site=display_path(published.folder, project.root) + "/",
         pdf=display_path(published.pdf, project.root),
         seconds=time.perf_counter() - started,
+        warnings=[str(p) for p in published.warnings],
     )
+
+
+def recheck(project: Project, folder: Path, strict_mode: bool) -> list[str]:
+    """What `livret check` says of an unchanged dossier: its warnings, or DossierError.
+
+    An unchanged fingerprint proves the inputs are the same, not that today's rules
+    accept them: a booklet is only ever called unchanged when the dossier still passes.
+    """
+    view = build_view(load_dossier(folder, project.root), project.theme)
+    if strict_mode and view.warnings:
+        raise strict(view.warnings)
+    return [str(p) for p in view.warnings]
 
 
 # --- coordinator ------------------------------------------------------------------------------
@@ -199,6 +217,7 @@ def build_all(
     force: bool = False,
     shard: Shard | None = None,
     progress: Progress | None = None,
+    strict_mode: bool = False,
 ) -> list[BookletResult]:
     """Build the named booklets (all when none): unchanged ones skipped, failures isolated."""
     load_provider(project)  # a broken mkdocs.yml stops everything, before any work
@@ -243,12 +262,20 @@ def build_all(
             entry = state.get(slug)
             existing = _existing(out, access, entry)
             if not force and entry and entry.get("empreinte") == fingerprint and existing:
+                try:
+                    warnings = recheck(project, folder, strict_mode)
+                except DossierError as error:
+                    # The published booklet stays as it was; the dossier must be fixed.
+                    errors = [str(p) for p in error.problems]
+                    report(BookletResult(slug, "failed", errors=errors))
+                    continue
                 report(
                     BookletResult(
                         slug,
                         "unchanged",
                         site=display_path(Path(existing[0]), project.root) + "/",
                         pdf=display_path(Path(existing[1]), project.root),
+                        warnings=warnings,
                     )
                 )
                 continue
@@ -268,7 +295,8 @@ def build_all(
 
         if jobs <= 1 or len(todo) <= 1:
             for slug, access, fingerprint in todo:
-                record(build_one(str(project.root), slug, access, str(out)), fingerprint, access)
+                result = build_one(str(project.root), slug, access, str(out), strict_mode)
+                record(result, fingerprint, access)
         else:
             _warm_up()  # imported before forking: every worker starts warm
             context = multiprocessing.get_context("fork")
@@ -276,7 +304,9 @@ def build_all(
                 max_workers=min(jobs, len(todo)), mp_context=context
             ) as pool:
                 futures = {
-                    pool.submit(build_one, str(project.root), slug, access, str(out)): (
+                    pool.submit(
+                        build_one, str(project.root), slug, access, str(out), strict_mode
+                    ): (
                         fingerprint,
                         access,
                     )

@@ -15,7 +15,7 @@ import pikepdf
 from livret.access import Access
 from livret.dossier import model
 from livret.dossier.load import Dossier
-from livret.errors import DossierError, Problem
+from livret.errors import DossierError, Problem, strict
 from livret.files import data_uri, write_private
 from livret.pdf import encrypt_attachment, encrypt_pdf, print_synthese, random_pdf_name
 from livret.project import Project
@@ -38,6 +38,7 @@ class BookletResult:
     pdf: str | None = None
     errors: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    warnings: list[str] = field(default_factory=list)
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -46,6 +47,7 @@ class BookletResult:
             "site": self.site,
             "pdf": self.pdf,
             "errors": self.errors,
+            "warnings": self.warnings,
         }
 
 
@@ -99,6 +101,7 @@ class Published:
 
     folder: Path
     pdf: Path
+    warnings: list[Problem] = field(default_factory=list)
 
 
 def clear_copy_path(project: Project, slug: str) -> Path:
@@ -145,10 +148,18 @@ def _attachments(dossier: Dossier, passphrase: str) -> Attachments:
 
 
 def build_booklet(
-    project: Project, provider: Provider, dossier: Dossier, access: Access, out: Path
+    project: Project,
+    provider: Provider,
+    dossier: Dossier,
+    access: Access,
+    out: Path,
+    *,
+    strict_mode: bool = False,
 ) -> Published:
     """Build, verify and publish one booklet with its encrypted PDF."""
     view = build_view(dossier, project.theme)
+    if strict_mode and view.warnings:
+        raise strict(view.warnings)
     clear_pdf = print_synthese(project, provider, view)
     pdf_name = random_pdf_name()
     pieces, files = _attachments(dossier, access.passphrase)
@@ -163,7 +174,7 @@ def build_booklet(
         for name, data in files.items():
             (site / name).write_bytes(data)
         personal = [s for s in personal_strings(dossier) if not _is_vocabulary(s)]
-        verify_booklet(site, personal, access.passphrase, built.theme_dirs)
+        verify_booklet(site, personal, access.passphrase, built.theme_dirs, built.generated)
         out.mkdir(parents=True, exist_ok=True)
         staged = Path(tempfile.mkdtemp(prefix=".arrivee-", dir=out))
         staged.rmdir()
@@ -174,4 +185,4 @@ def build_booklet(
         shutil.rmtree(work, ignore_errors=True)
     # Only once published: the consultant's copy always matches what the beneficiary has.
     write_private(clear_copy_path(project, dossier.slug), clear_pdf)
-    return Published(target, target / pdf_name)
+    return Published(target, target / pdf_name, view.warnings)

@@ -27,7 +27,7 @@ class LivretGroup(click.Group):
         except DossierError as error:
             for problem in error.problems:
                 click.echo(str(problem), err=True)
-            count = len(error.problems)
+            count = len(error.errors)
             click.echo(f"{count} problème{'s' if count > 1 else ''} à corriger.", err=True)
             sys.exit(1)
         except LivretError as error:
@@ -53,17 +53,30 @@ def cli(ctx: click.Context, racine: Path | None) -> None:
         ctx.obj = find_project(racine)
 
 
+_STRICT = click.option(
+    "--strict", "strict_mode", is_flag=True, help="Les avertissements comptent comme des erreurs."
+)
+
+
 @cli.command()
 @click.argument("slugs", nargs=-1)
+@_STRICT
 @pass_project
-def check(project: Project, slugs: tuple[str, ...]) -> None:
+def check(project: Project, slugs: tuple[str, ...], strict_mode: bool) -> None:
     """Vérifie les dossiers (tous si aucun n'est nommé)."""
-    dossiers = check_project(project, list(slugs) or None)
-    count = len(dossiers)
-    click.echo(
-        f"{count} dossier{'s' if count > 1 else ''} vérifié{'s' if count > 1 else ''} : "
-        "aucun problème."
-    )
+    checked = check_project(project, list(slugs) or None, strict_mode=strict_mode)
+    for warning in checked.warnings:
+        click.echo(str(warning), err=True)
+    count = len(checked.dossiers)
+    plural = "s" if count > 1 else ""
+    if checked.warnings:
+        notes = len(checked.warnings)
+        click.echo(
+            f"{count} dossier{plural} vérifié{plural} : aucune erreur, "
+            f"{notes} avertissement{'s' if notes > 1 else ''}."
+        )
+    else:
+        click.echo(f"{count} dossier{plural} vérifié{plural} : aucun problème.")
 
 
 @cli.command()
@@ -109,6 +122,7 @@ def schema(fichier: str | None) -> None:
     default=None,
     help="Dossier de publication (par défaut : site/).",
 )
+@_STRICT
 @pass_project
 def build(
     project: Project,
@@ -119,6 +133,7 @@ def build(
     force: bool,
     shard: str | None,
     out: Path | None,
+    strict_mode: bool,
 ) -> None:
     """Construit les livrets chiffrés (site et PDF) dans site/."""
     # Imported here: MkDocs and WeasyPrint are heavy, and `check` does not need them.
@@ -136,6 +151,7 @@ def build(
                 force=force,
                 shard=Shard.parse(shard) if shard else None,
                 progress=progress.update,
+                strict_mode=strict_mode,
             )
     except LivretError as error:
         if as_json:  # scripts still get a manifest: nothing was built
@@ -143,7 +159,7 @@ def build(
         raise
     if as_json:
         for result in results:
-            for line in result.errors:
+            for line in result.errors + result.warnings:
                 click.echo(line, err=True)
         click.echo(json.dumps({"booklets": [r.as_json() for r in results]}, ensure_ascii=False))
     else:

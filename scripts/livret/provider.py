@@ -7,12 +7,14 @@ that tries to set one of those is an error at its line, never silently ignored.
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import Field, ValidationError
 
+from livret.allowlist import check_svg
 from livret.dossier.messages import validation_problems
 from livret.dossier.model import EMAIL_PATTERN, Strict, Texte
 from livret.dossier.yamlpos import decode_text, parse_yaml
@@ -110,6 +112,49 @@ class Provider:
     config_path: Path
 
 
+def _check_logo(project: Project, written: str) -> tuple[Path | None, str | None]:
+    """The logo file, or why it is refused: it is published in clear in every booklet."""
+    logo = (project.root / written).resolve()
+    if not logo.is_relative_to(project.theme.resolve()):
+        # Anything else could be a dossier's file, or any file of the computer.
+        return None, (
+            f"logo refusé « {written} » : le logo doit être un fichier du dossier theme/ "
+            "du dépôt, par exemple theme/logo.svg"
+        )
+    if not logo.is_file() or logo.suffix.lower() not in (".svg", ".png"):
+        return None, (
+            f"logo introuvable « {written} » : indiquez un fichier SVG ou PNG du dossier "
+            "theme/, par exemple theme/logo.svg"
+        )
+    data = logo.read_bytes()
+    if logo.suffix.lower() == ".svg":
+        findings = check_svg(data)
+        if findings:
+            first = findings[0]
+            return None, (
+                f"logo refusé « {written} » : ligne {first.line}, {first.message} ; un logo "
+                "SVG ne peut contenir que des formes et du texte (ni script, ni lien, ni image "
+                "externe) : exportez-le en « SVG simple » ou en PNG"
+            )
+    elif not _is_png(data):
+        return None, (
+            f"logo refusé « {written} » : ce fichier n'est pas une image PNG lisible ; "
+            "enregistrez le logo en PNG ou en SVG"
+        )
+    return logo, None
+
+
+def _is_png(data: bytes) -> bool:
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            image.load()
+            return image.format == "PNG"
+    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError):
+        return False
+
+
 def load_provider(project: Project) -> Provider:
     """Read and check `mkdocs.yml`; every problem at its line."""
     path = project.config
@@ -148,18 +193,10 @@ def load_provider(project: Project) -> Provider:
         raise DossierError(problems) from None
     logo = None
     if base.extra.prestataire.logo:
-        logo = (project.root / base.extra.prestataire.logo).resolve()
-        if not logo.is_file() or logo.suffix.lower() not in (".svg", ".png"):
-            pos = doc.value_pos(("extra", "prestataire", "logo"))
-            problems.append(
-                Problem(
-                    shown,
-                    pos.line,
-                    pos.column,
-                    f"logo introuvable « {base.extra.prestataire.logo} » : indiquez un "
-                    "fichier SVG ou PNG depuis la racine du dépôt, par exemple theme/logo.svg",
-                )
-            )
+        pos = doc.value_pos(("extra", "prestataire", "logo"))
+        logo, why = _check_logo(project, base.extra.prestataire.logo)
+        if why:
+            problems.append(Problem(shown, pos.line, pos.column, why))
     if problems:
         raise DossierError(problems)
     return Provider(base, logo, path)

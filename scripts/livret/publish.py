@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import functools
 import html
 import json
 import os
@@ -18,6 +19,7 @@ import shutil
 from collections.abc import Iterable
 from pathlib import Path
 
+from livret.allowlist import check_svg, css_problems, html_problems
 from livret.errors import LivretError
 
 ENCRYPTED_MARKERS = (
@@ -62,6 +64,20 @@ _REMOTE_LOAD = re.compile(
 # Theme assets copied by MkDocs; anything else in a booklet is refused.
 ASSET_SUFFIXES = (".css", ".js", ".map", ".svg", ".png", ".ico", ".json")
 ROBOTS = "User-agent: *\nDisallow: /\n"
+
+
+# Material's bundle would fetch a polyfill (very old browsers) and Mermaid (diagrams, which a
+# booklet never has) from a CDN: point both at an empty inline script instead.
+_CDN_URL = re.compile(
+    r"https?://(?:unpkg\.com|cdn\.jsdelivr\.net|cdnjs\.cloudflare\.com|fonts\.googleapis\.com"
+    r"|fonts\.gstatic\.com|www\.googletagmanager\.com)[^\"'`\s)]*"
+)
+
+
+def rewrite_script(data: bytes) -> bytes:
+    """A theme script as livret publishes it: CDN addresses replaced by an empty script."""
+    text = data.decode("utf-8")
+    return _CDN_URL.sub("data:text/javascript,", text).encode("utf-8")
 
 
 class UnsafeBooklet(LivretError):
@@ -123,15 +139,44 @@ def _theme_file(relative: str, data: bytes, theme_dirs: Iterable[Path]) -> bool:
     return False
 
 
+@functools.lru_cache(maxsize=64)
+def _asset_problems(suffix: str, data: bytes, relative: str) -> tuple[str, ...]:
+    """Allowlist refusals of a stylesheet or SVG; theme files repeat, so parse each once."""
+    if suffix == ".svg":
+        return tuple(f.message for f in check_svg(data))
+    return tuple(css_problems(data.decode("utf-8", errors="replace"), base=relative))
+
+
+def _approved_script(
+    relative: str, data: bytes, theme_dirs: list[Path], generated: dict[str, bytes]
+) -> bool:
+    """A script is ours when it is a theme script, as is or as livret rewrites it, or the
+    unlock script as the encryption plugin renders it. No other script is published."""
+    if relative in generated:
+        return data == generated[relative]
+    for folder in theme_dirs:
+        source = folder / relative
+        if source.is_file():
+            pristine = source.read_bytes()
+            return data in (pristine, rewrite_script(pristine))
+    return False
+
+
 def verify_booklet(
-    folder: Path, personal: Iterable[str], passphrase: str, theme_dirs: Iterable[Path] = ()
+    folder: Path,
+    personal: Iterable[str],
+    passphrase: str,
+    theme_dirs: Iterable[Path] = (),
+    generated: dict[str, bytes] | None = None,
 ) -> None:
     """Refuse to publish unless every page is encrypted and nothing personal is readable.
 
-    Theme assets must be exact copies of the theme's own files: then they cannot
-    carry anything of the dossier, and need no scan.
+    Every HTML page, stylesheet and SVG is held to the allowlist of `livret.allowlist`;
+    every script must be one of ours, byte for byte. Theme assets that are exact copies
+    of the theme's own files cannot carry anything of the dossier, and need no scan.
     """
     theme_dirs = list(theme_dirs)
+    generated = generated or {}
     problems: list[str] = []
     needles = personal_needles(personal)
     if len(passphrase) >= 8:
@@ -153,6 +198,7 @@ def verify_booklet(
             hosts = [h for h in THIRD_PARTY_HOSTS if h in text]
             if hosts or _REMOTE_LOAD.search(text):
                 problems.append(f"{relative} : appel à un site tiers ({', '.join(hosts)})")
+            problems += [f"{relative} : {p}" for p in html_problems(text, relative, content=False)]
             if relative != "404.html":
                 pages += 1
                 if not all(m in text for m in ENCRYPTED_MARKERS) or not _CIPHER.search(text):
@@ -172,12 +218,16 @@ def verify_booklet(
             continue
         else:
             data = path.read_bytes()
+            if suffix == ".js":
+                if not _approved_script(relative, data, theme_dirs, generated):
+                    problems.append(f"{relative} : script inconnu, publication refusée")
+                continue  # one of ours, byte for byte: nothing of the dossier in it
             text = data.decode("utf-8", errors="replace")
             hosts = [h for h in THIRD_PARTY_HOSTS if h in text]
-            # Stylesheets, ours included, may load nothing remote; scripts are held to the
-            # known hosts (Material's bundle names URLs it only uses for features we disable).
             if hosts or (suffix == ".css" and _REMOTE_LOAD.search(text)):
                 problems.append(f"{relative} : appel à un site tiers ({', '.join(hosts)})")
+            if suffix in (".css", ".svg"):
+                problems += [f"{relative} : {p}" for p in _asset_problems(suffix, data, relative)]
             if _theme_file(relative, data, theme_dirs):
                 continue
         if suffix == ".html":

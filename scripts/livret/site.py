@@ -20,13 +20,16 @@ from typing import Any
 
 import jinja2
 import jinja2.bccache
+from markupsafe import escape
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
-from mkdocs.plugins import BasePlugin, event_priority
+from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority
 
+from livret.allowlist import html_problems
 from livret.errors import LivretError
 from livret.project import Project
 from livret.provider import Provider
+from livret.publish import UnsafeBooklet, rewrite_script
 from livret.render.pages import Page
 from livret.render.view import load_labels
 
@@ -61,12 +64,14 @@ def encryption_settings(
         "remember_prefix": f"livret_{booklet_id}_",
         "password_button": True,
         "title_prefix": "",
-        # The plugin inserts these without escaping: they come from our theme, never a dossier.
-        "summary": (form or {}).get("titre", ""),
-        "placeholder": (form or {}).get("champ", ""),
-        "password_button_text": (form or {}).get("bouton", ""),
+        # The plugin inserts these into its form without escaping: they are escaped here.
+        "summary": _text(form, "titre"),
+        "placeholder": _text(form, "champ"),
+        "password_button_text": _text(form, "bouton"),
+        # This one goes into a script as JSON, then into the page as text: it stays as is,
+        # and the verifier refuses a page whose script holds < or >.
         "decryption_failure_message": (form or {}).get("erreur", ""),
-        "encryption_info_message": (form or {}).get("consigne", ""),
+        "encryption_info_message": _text(form, "consigne"),
         "encrypted_something": ENCRYPTED_SOMETHING,
         "sharelinks": False,
         "selfhost": False,
@@ -74,6 +79,11 @@ def encryption_settings(
         "insecure_test": False,
         "tag_encrypted_page": False,  # every page is encrypted: a lock on each says nothing
     }
+
+
+def _text(form: dict[str, str] | None, key: str) -> str:
+    """A label of the unlock form as HTML text: whatever it holds, it shows as written."""
+    return str(escape((form or {}).get(key, "")))
 
 
 def _reset_encryption_state(config: Any) -> None:
@@ -108,11 +118,17 @@ _BYTECODE = _MemoryBytecodeCache()
 
 
 class _PagesPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
-    """Puts our pre-rendered HTML in place of MkDocs' Markdown, before encryption."""
+    """Puts our pre-rendered HTML in place of MkDocs' Markdown, before encryption.
+
+    It also holds the pages up to the allowlist (`livret.allowlist`) while they are still
+    in clear: the content we hand over, and the whole page with Material's navigation,
+    which the encryption plugin encrypts right after.
+    """
 
     def __init__(self, pages: dict[str, Page]) -> None:
         super().__init__()
         self.pages = pages
+        self.problems: list[str] = []
 
     def on_env(self, env: jinja2.Environment, **kwargs: Any) -> jinja2.Environment:
         env.bytecode_cache = _BYTECODE
@@ -120,12 +136,23 @@ class _PagesPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
 
     @event_priority(100)  # before encryptcontent (default priority 0) encrypts the content
     def on_page_content(self, html: str, page: Any, **kwargs: Any) -> str:
-        return str(self.pages[page.file.src_uri].html)
+        content = str(self.pages[page.file.src_uri].html)
+        where = page.file.dest_uri
+        self.problems += [f"{where} : {p}" for p in html_problems(content, where, content=True)]
+        return content
+
+    @event_priority(50)  # before encryptcontent encrypts navigation, header and footer
+    def _check_clear_page(self, /, output: str, page: Any, **kwargs: Any) -> str:
+        where = page.file.dest_uri
+        self.problems += [f"{where} : {p}" for p in html_problems(output, where, content=False)]
+        return output
 
     @event_priority(-100)
-    def on_post_page(self, output: str, page: Any, **kwargs: Any) -> str:
+    def _strip_skip_link(self, /, output: str, page: Any, **kwargs: Any) -> str:
         # Material's skip link names the first heading, outside every encrypted element.
         return _SKIP_LINK.sub("", output)
+
+    on_post_page = CombinedEvent(_check_clear_page, _strip_skip_link)
 
 
 @dataclass(frozen=True)
@@ -142,6 +169,12 @@ def _write_docs(docs: Path, inputs: SiteInputs, provider: Provider) -> list[Any]
     nav: list[Any] = []
     sections: dict[str, list[Any]] = {}
     for page in inputs.pages:
+        if "<" in page.title or ">" in page.title:
+            # Material prints page titles as they are, in the menu and the header.
+            raise LivretError(
+                f"titre de page « {page.title} » : les signes < et > sont interdits dans un "
+                "titre (theme/libelles.yml, ou titre: d'une page de content/)"
+            )
         # The Markdown is a placeholder: the plugin swaps in the rendered HTML.
         title = json.dumps(page.title, ensure_ascii=False)  # a JSON string is valid YAML
         (docs / page.filename).write_text(f"---\ntitle: {title}\n---\n", encoding="utf-8")
@@ -175,8 +208,9 @@ def mkdocs_config(
         theme["logo"] = f"assets/logo{provider.logo.suffix}"
         theme["favicon"] = f"assets/logo{provider.logo.suffix}"
     return {
-        "site_name": base.site_name,
-        "copyright": base.copyright,
+        # Markup: shown as text by Material whether a template escapes it (`| e`) or not.
+        "site_name": escape(base.site_name),
+        "copyright": escape(base.copyright) if base.copyright else None,
         "docs_dir": str(docs),
         "site_dir": str(site),
         "use_directory_urls": False,  # links between pages then work from file:// too
@@ -222,24 +256,16 @@ def _captured_logs() -> Iterator[list[logging.LogRecord]]:
 _UNUSED_ASSETS = ("assets/javascripts/lunr", "assets/javascripts/workers")
 
 
-# Material's bundle would fetch a polyfill (very old browsers) and Mermaid (diagrams, which a
-# booklet never has) from a CDN: point both at an empty inline script instead.
-_CDN_URL = re.compile(
-    r"https?://(?:unpkg\.com|cdn\.jsdelivr\.net|cdnjs\.cloudflare\.com|fonts\.googleapis\.com"
-    r"|fonts\.gstatic\.com|www\.googletagmanager\.com)[^\"'`\s)]*"
-)
-
-
 def _prune(site: Path) -> None:
     for folder in _UNUSED_ASSETS:
         shutil.rmtree(site / folder, ignore_errors=True)
     for source_map in site.rglob("*.map"):
         source_map.unlink()
     for script in (site / "assets").rglob("*.js"):
-        text = script.read_text(encoding="utf-8")
-        cleaned = _CDN_URL.sub("data:text/javascript,", text)
-        if cleaned != text:
-            script.write_text(cleaned, encoding="utf-8")
+        data = script.read_bytes()
+        cleaned = rewrite_script(data)
+        if cleaned != data:
+            script.write_bytes(cleaned)
 
 
 @dataclass(frozen=True)
@@ -248,6 +274,8 @@ class BuiltSite:
 
     folder: Path
     theme_dirs: list[Path]
+    # Files a plugin writes from its own template (the unlock script), as it writes them.
+    generated: dict[str, bytes]
 
 
 def build_site(project: Project, provider: Provider, inputs: SiteInputs, work: Path) -> BuiltSite:
@@ -260,19 +288,39 @@ def build_site(project: Project, provider: Provider, inputs: SiteInputs, work: P
     # An empty config file: every option comes from us, none from the working directory.
     with _captured_logs() as records:
         config = load_config(config_file=str(_empty_config(work)), **settings)
-        config.plugins["livret-pages"] = _PagesPlugin(pages)
+        checker = _PagesPlugin(pages)
+        config.plugins["livret-pages"] = checker
         _reset_encryption_state(config)
         try:
             build(config)
+            generated = {DECRYPT_SCRIPT: _unlock_script(config)}
         finally:
             _reset_encryption_state(config)
     errors = [r.getMessage() for r in records if r.levelno >= logging.ERROR]
     if errors:
         raise RuntimeError("MkDocs a signalé des erreurs : " + " | ".join(errors))
+    if checker.problems:
+        raise UnsafeBooklet(
+            "publication refusée, le livret n'est pas sûr : " + " ; ".join(checker.problems[:10])
+        )
     _prune(site)
     # The logo is copied from the provider's file: count its folder as a theme source.
     dirs = [Path(d) for d in config.theme.dirs] + [docs]
-    return BuiltSite(site, dirs)
+    return BuiltSite(site, dirs, generated)
+
+
+DECRYPT_SCRIPT = "assets/javascripts/decrypt-contents.js"
+
+
+def _unlock_script(config: Any) -> bytes:
+    """The unlock script as the encryption plugin renders it from its own template."""
+    from encryptcontent.plugin import encryptContentPlugin
+
+    for plugin in config.plugins.values():
+        if isinstance(plugin, encryptContentPlugin):
+            render = plugin.__generate_decrypt_js__  # a dunder name: not mangled
+            return str(render()).encode("utf-8")
+    raise LivretError("extension de chiffrement absente : construction refusée")
 
 
 def _empty_config(work: Path) -> Path:

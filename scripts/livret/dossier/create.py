@@ -27,8 +27,13 @@ def new_dossier(
     """Write `dossiers/<slug>/` from the template; refuse to touch an existing folder."""
     target = project.dossiers / slug
     for label, value in (("prénom", prenom), ("nom", nom)):
-        if not value.strip() or any(ord(c) < 32 for c in value):
-            raise LivretError(f"{label} invalide « {value!r} » : écrivez-le sur une seule ligne")
+        # isprintable() is False for every control, format and line or paragraph separator
+        # (U+2028, U+2029, U+0085…): any of them would break the generated YAML.
+        if not value.strip() or not value.isprintable() or len(value) > 100:
+            raise LivretError(
+                f"{label} invalide {json.dumps(value)} : écrivez-le sur une seule ligne, en "
+                "100 caractères au plus, sans caractère invisible"
+            )
     problems = check_slug(slug, f"dossiers/{slug}")
     if problems:
         raise DossierError(problems)

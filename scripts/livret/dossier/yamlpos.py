@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ruamel.yaml import YAML
-from ruamel.yaml.error import MarkedYAMLError
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from livret.errors import Problem
@@ -184,10 +184,70 @@ def _yaml_problem(path: str, error: MarkedYAMLError, text: str) -> Problem:
     return Problem(path, line + 1, column + 1, message)
 
 
+# Invisible characters that text files written by a person never need: C0 controls but
+# tab and line breaks, DEL, C1 controls (U+0085 is a line break to YAML) and the Unicode
+# line and paragraph separators. Word pastes some of them (U+000B is its soft line break).
+_INVISIBLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029]")
+_INVISIBLE_NAMES = {
+    "\x0b": "saut de ligne manuel de Word",
+    "\x0c": "saut de page",
+    "\x00": "caractère nul",
+    "\x85": "retour à la ligne Unicode",
+    "\u2028": "séparateur de ligne Unicode",
+    "\u2029": "séparateur de paragraphe Unicode",
+}
+# Deeper than this, a dossier is not written by hand, and the YAML parser would overflow.
+MAX_NESTING = 64
+
+
+def _invisible(path: str, text: str) -> list[Problem]:
+    found = _INVISIBLE.search(text)
+    if found is None:
+        return []
+    before = text[: found.start()]
+    line = before.count("\n") + 1
+    column = found.start() - (before.rfind("\n") + 1) + 1
+    char = found.group()
+    name = _INVISIBLE_NAMES.get(char, "caractère de contrôle")
+    return [
+        Problem(
+            path,
+            line,
+            column,
+            f"caractère invisible U+{ord(char):04X} ({name}) : supprimez-le, ou remplacez-le "
+            "par une espace ou un vrai retour à la ligne",
+        )
+    ]
+
+
+def _too_nested(path: str, text: str, line_offset: int) -> Problem | None:
+    """The first `[` or `{` past MAX_NESTING levels (quotes are not tracked: a real
+    dossier never comes near the limit, so an approximation is enough)."""
+    depth = 0
+    line, column = 1, 0
+    for char in text:
+        column += 1
+        if char == "\n":
+            line, column = line + 1, 0
+        elif char in "[{":
+            depth += 1
+            if depth > MAX_NESTING:
+                return Problem(
+                    path,
+                    line + line_offset,
+                    column,
+                    f"plus de {MAX_NESTING} crochets ou accolades imbriqués : simplifiez, "
+                    "ou mettez le texte entre guillemets",
+                )
+        elif char in "]}":
+            depth = max(depth - 1, 0)
+    return None
+
+
 def decode_text(path: str, raw: bytes) -> tuple[str | None, list[Problem]]:
-    """UTF-8 text of a file, or a problem pointing at the first undecodable byte."""
+    """UTF-8 text of a file without invisible control characters, or where it is not."""
     try:
-        return raw.decode("utf-8-sig"), []
+        text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         before = raw[: error.start]
         line = before.count(b"\n") + 1
@@ -202,15 +262,27 @@ def decode_text(path: str, raw: bytes) -> tuple[str | None, list[Problem]]:
                 "enregistrez-le en UTF-8 depuis votre éditeur",
             )
         ]
+    problems = _invisible(path, text)
+    return (None, problems) if problems else (text, [])
 
 
 def parse_yaml(path: str, text: str, line_offset: int = 0) -> tuple[YamlDoc | None, list[Problem]]:
     """Parse one YAML document; `line_offset` shifts positions (front matter in notes)."""
+    nested = _too_nested(path, text, line_offset)
+    if nested is not None:
+        return None, [nested]
     try:
         node = YAML(typ="rt").compose(text)
     except MarkedYAMLError as error:
         problem = _yaml_problem(path, error, text)
         return None, [Problem(path, problem.line + line_offset, problem.column, problem.message)]
+    except RecursionError:
+        # Deep block nesting (`- - - - …`): the parser recurses once per level.
+        message = "structure trop imbriquée : simplifiez les listes et les clés emboîtées"
+        return None, [Problem(path, 1 + line_offset, 1, message)]
+    except YAMLError as error:  # the reader's own errors carry no position
+        message = f"fichier YAML illisible ({error}) : vérifiez-le dans votre éditeur"
+        return None, [Problem(path, 1 + line_offset, 1, message)]
     if node is None:
         return None, [
             Problem(path, 1 + line_offset, 1, "fichier vide : écrivez les champs attendus")
