@@ -105,6 +105,11 @@ def secure_private(project: Project) -> list[str]:
 # --- output folders ---------------------------------------------------------------------------
 
 
+def _real(path: Path) -> Path:
+    """The real path; unlike `Path.resolve` on Python 3.11, a loop of links is no error."""
+    return Path(os.path.realpath(path))
+
+
 def _refuse(shown: str, why: str, todo: str) -> LivretError:
     return LivretError(f"--out {shown} : {why} ; {todo}")
 
@@ -127,7 +132,7 @@ def _symlink_on_the_way(given: Path, root: Path) -> Path | None:
         if parts[index - 1] == ".." or not prefix.is_symlink():
             continue
         last = index == len(parts)
-        real = prefix.resolve()
+        real = _real(prefix)
         if last or not (real == root or root.is_relative_to(real)):
             return prefix
     return None
@@ -148,18 +153,18 @@ def check_output(project: Project, out: Path, store: Path | None = None) -> Path
     Writes nothing. `store` is the access store, which must never end up in `out`.
     """
     check_private(project)
-    root = project.root.resolve()
+    root = _real(project.root)
     given = out if out.is_absolute() else Path.cwd() / out
     shown = out.as_posix()
     link = _symlink_on_the_way(given, root)
     if link is not None:
-        real = given.resolve()
+        real = _real(given)
         raise _refuse(
             shown,
             f"le chemin passe par le lien symbolique {link}",
             f"donnez le chemin réel du dossier ({real}) ou un dossier sans lien",
         )
-    real = given.resolve()
+    real = _real(given)
     if real == root or root.is_relative_to(real):
         raise _refuse(
             shown,
@@ -172,7 +177,7 @@ def check_output(project: Project, out: Path, store: Path | None = None) -> Path
     if store is not None:
         guarded.append(store)
     for path in guarded:
-        if _overlaps(real, path.resolve()):
+        if _overlaps(real, _real(path)):
             name = display_path(path, project.root)
             raise _refuse(
                 shown,
@@ -278,7 +283,7 @@ def published_outputs(project: Project) -> list[tuple[Path, dict[str, dict[str, 
             data = _read_state(path) if _STATE.match(path.name) else None
             if data is not None and Path(data["sortie"]).is_absolute():
                 found[Path(data["sortie"])] = {str(k): dict(v) for k, v in data["livrets"].items()}
-    found.setdefault((project.root / DEFAULT_OUT).resolve(), {})
+    found.setdefault(_real(project.root / DEFAULT_OUT), {})
     return list(found.items())
 
 
