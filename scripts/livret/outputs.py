@@ -169,7 +169,7 @@ def check_output(project: Project, out: Path, store: Path | None = None) -> Path
         raise _refuse(
             shown,
             "ce dossier contient le dépôt, ses dossiers et ses phrases de passe seraient publiés",
-            f"choisissez un dossier à part, par exemple {display_path(root / DEFAULT_OUT, root)}",
+            f"choisissez un dossier à part, par exemple {DEFAULT_OUT}/",
         )
     guarded = [project.root / name for name in PROTECTED]
     if project.dossiers.is_dir():
