@@ -171,7 +171,7 @@ def test_only_allowed_files_are_published(built: dict[str, object]) -> None:
         if path.is_dir():
             continue
         relative = path.relative_to(_site(built)).as_posix()
-        if relative in ("index.html", "robots.txt"):
+        if relative in ("index.html", "robots.txt", ".livret-publication"):
             continue
         inner = relative.split("/", 1)[1]
         assert inner.endswith((".html", ".pdf")) or (

@@ -16,15 +16,22 @@ import math
 import os
 import re
 import secrets
-import shutil
+import stat
 import unicodedata
 from collections import Counter
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from livret.errors import LivretError
+from livret.errors import LivretError, display_path
 from livret.files import write_private
 from livret.gitguard import ensure_private
+from livret.outputs import (
+    check_private,
+    last_output,
+    owner_only,
+    remove_booklet,
+    secure_private,
+)
 from livret.project import Project
 
 ENV_VAR = "LIVRET_ACCESS"
@@ -94,11 +101,44 @@ def store_path(project: Project) -> Path:
     return Path(override) if override else project.private / STORE_NAME
 
 
+def _check_file(path: Path) -> str | None:
+    """Refuse a store that is not a readable regular file; close one others could read.
+
+    Checked before reading: a FIFO in its place would make the read wait forever.
+    """
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        return None
+    except OSError as error:
+        raise LivretError(
+            f"{path}: fichier des accès inaccessible ({error.strerror}) ; vérifiez le chemin "
+            f"(ou la variable {ENV_VAR}) et les droits du dossier"
+        ) from None
+    if not stat.S_ISREG(info.st_mode):
+        kind = "un dossier" if stat.S_ISDIR(info.st_mode) else "pas un fichier ordinaire"
+        raise LivretError(
+            f"{path}: le fichier des accès est {kind} ; faites pointer {ENV_VAR} vers un "
+            "fichier (par exemple …/acces.json), ou déplacez ce qui occupe ce chemin"
+        )
+    return owner_only(path, 0o600, "le fichier des accès")
+
+
 def _load(path: Path) -> dict[str, Access]:
     if not path.exists():
         return {}
     try:
         raw = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as error:
+        raise LivretError(
+            f"{path}: fichier des accès illisible ({error.strerror}) ; vérifiez ses droits, "
+            "ou restaurez-le depuis votre sauvegarde"
+        ) from None
+    except ValueError as error:
+        raise LivretError(
+            f"{path}: fichier des accès illisible ({error}) ; restaurez-le depuis votre sauvegarde"
+        ) from None
+    try:
         entries = {slug: Access(slug=slug, **entry) for slug, entry in raw["livrets"].items()}
     except (ValueError, KeyError, TypeError) as error:
         raise LivretError(
@@ -122,16 +162,27 @@ def _save(path: Path, entries: dict[str, Access]) -> None:
         }
     }
     text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
-    write_private(path, text.encode("utf-8"))
+    try:
+        write_private(path, text.encode("utf-8"))
+    except OSError as error:
+        raise LivretError(
+            f"{path}: fichier des accès impossible à écrire ({error.strerror}) ; vérifiez le "
+            f"chemin (ou la variable {ENV_VAR}), les droits et la place sur le disque"
+        ) from None
 
 
 class AccessStore:
-    """Reads and updates the store; each change is written atomically with mode 0600."""
+    """Reads and updates the store; each change is written atomically with mode 0600.
+
+    `notices` holds what livret had to fix on the way (permissions), for the CLI to show.
+    """
 
     def __init__(self, project: Project) -> None:
         self.project = project
         self.path = store_path(project)
         ensure_private(project, [self.path])
+        fixed = _check_file(self.path)
+        self.notices: list[str] = [fixed] if fixed else []
         self._entries = _load(self.path)
 
     def get(self, slug: str) -> Access | None:
@@ -171,8 +222,14 @@ class AccessStore:
         return access
 
 
-def show_access(project: Project, slug: str, *, rotate: bool = False) -> dict[str, str]:
-    """The booklet's folder and passphrase, made on first use or renewed with `rotate`."""
+def show_access(
+    project: Project, slug: str, *, rotate: bool = False, notices: list[str] | None = None
+) -> dict[str, str]:
+    """The booklet's folder and passphrase, made on first use or renewed with `rotate`.
+
+    The folder is where the booklet was last published (`site/` before any build).
+    Permissions livret had to fix are told in `notices`, for the caller to show.
+    """
     from livret.dossier.load import check_slug
     from livret.lock import build_lock
 
@@ -183,15 +240,20 @@ def show_access(project: Project, slug: str, *, rotate: bool = False) -> dict[st
         raise LivretError(f"dossiers/{slug}: dossier introuvable")
     # Under the build lock: a build running now would otherwise write the store back
     # as it read it, and silently undo a rotation.
+    told = notices if notices is not None else []
+    check_private(project)  # before the lock writes into .livret/
     with build_lock(project):
+        told += secure_private(project)
         store = AccessStore(project)
+        told += store.notices
         old = store.get(slug)
         access = store.rotate(slug) if rotate else store.ensure(slug)
         if rotate and old is not None:
-            # The old link must stop working now, not at the next build.
-            shutil.rmtree(project.root / "site" / old.booklet_id, ignore_errors=True)
+            # The old link must stop working now, not at the next build, wherever it was.
+            remove_booklet(project, old.booklet_id)
+        folder = last_output(project, slug) / access.booklet_id
     return {
         "slug": slug,
-        "site": f"site/{access.booklet_id}/",
+        "site": display_path(folder, project.root) + "/",
         "passphrase": access.passphrase,
     }

@@ -12,29 +12,39 @@ from __future__ import annotations
 import concurrent.futures
 import functools
 import hashlib
-import json
 import multiprocessing
+import os
 import re
 import shutil
+import stat
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from livret import __version__
-from livret.access import Access, AccessStore
+from livret.access import Access, AccessStore, store_path
 from livret.build import CLEAR_DIR, BookletResult, build_booklet, work_root
-from livret.dossier.load import check_slug, dossier_folders, load_dossier
+from livret.dossier.load import LINKED_DOSSIER, check_slug, dossier_folders, load_dossier
 from livret.errors import DossierError, LivretError, display_path, strict
-from livret.files import write_private
 from livret.gitguard import ensure_private
 from livret.lock import build_lock
+from livret.outputs import (
+    BOOKLET_DIR,
+    check_output,
+    claim_output,
+    load_state,
+    now,
+    save_state,
+    secure_private,
+    state_path,
+    writing_error,
+)
 from livret.project import Project
 from livret.provider import Provider, load_provider
 from livret.publish import write_site_root
 from livret.render.view import build_view
 
-BOOKLET_DIR = re.compile(r"^[a-z2-7]{24}$")
 Progress = Callable[[BookletResult, int, int], None]
 
 
@@ -59,12 +69,28 @@ class Shard:
 
 
 def _hash_tree(digest: hashlib._Hash, folder: Path, root: Path) -> None:
+    """Names and bytes of every file under `folder`, without following a symbolic link.
+
+    A link is hashed by what it says, never by what it points to: a dossier folder that
+    is a link to /etc must not make livret read /etc (such a dossier is refused anyway).
+    """
+    if folder.is_symlink():
+        digest.update(b"->" + os.fsencode(os.readlink(folder)) + b"\0")
+        return
     if not folder.exists():
         return
-    paths = [folder] if folder.is_file() else sorted(p for p in folder.rglob("*") if p.is_file())
-    for path in paths:
+    paths = [folder]
+    if folder.is_dir():
+        paths = []
+        for top, dirs, files in os.walk(folder):  # never descends into a linked folder
+            paths += [Path(top) / name for name in files]
+            paths += [Path(top) / name for name in dirs if (Path(top) / name).is_symlink()]
+    for path in sorted(paths):
         digest.update(path.relative_to(root).as_posix().encode() + b"\0")
-        digest.update(path.read_bytes() + b"\0")
+        if path.is_symlink():
+            digest.update(b"->" + os.fsencode(os.readlink(path)) + b"\0")
+        elif stat.S_ISREG(path.lstat().st_mode):  # a FIFO would block the read forever
+            digest.update(path.read_bytes() + b"\0")
 
 
 # Libraries whose upgrade changes what a booklet looks like or how it is protected.
@@ -107,23 +133,6 @@ def booklet_fingerprint(shared: str, folder: Path, access: Access) -> str:
     digest.update(f"{access.booklet_id}\0{access.created}\0".encode())
     _hash_tree(digest, folder, folder.parent)
     return digest.hexdigest()
-
-
-def _state_path(project: Project, out: Path) -> Path:
-    key = hashlib.sha256(str(out.resolve()).encode()).hexdigest()[:12]
-    return project.private / f"etat-{key}.json"
-
-
-def _load_state(path: Path) -> dict[str, dict[str, str]]:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        return dict(data) if isinstance(data, dict) else {}
-    except (OSError, ValueError):
-        return {}  # no state: everything is rebuilt, which is always safe
-
-
-def _save_state(path: Path, state: dict[str, dict[str, str]]) -> None:
-    write_private(path, json.dumps(state, indent=1, sort_keys=True).encode("utf-8"))
 
 
 def _clean_leftovers(project: Project, out: Path) -> None:
@@ -218,26 +227,39 @@ def build_all(
     shard: Shard | None = None,
     progress: Progress | None = None,
     strict_mode: bool = False,
+    notices: list[str] | None = None,
 ) -> list[BookletResult]:
-    """Build the named booklets (all when none): unchanged ones skipped, failures isolated."""
+    """Build the named booklets (all when none): unchanged ones skipped, failures isolated.
+
+    `out` is checked before anything is written (see `outputs.py`). Permissions livret
+    had to fix are told in `notices`, for the caller to show.
+    """
     load_provider(project)  # a broken mkdocs.yml stops everything, before any work
+    out = check_output(project, out, store_path(project))
+    told = notices if notices is not None else []
     with build_lock(project):
+        told += secure_private(project)
         ensure_private(project, [project.private, project.root / CLEAR_DIR])
         _clean_leftovers(project, out)
         store = AccessStore(project)
+        told += store.notices
         if not store.path.exists() and _published_ids(out):
             raise LivretError(
                 f"{store.path}: fichier des accès introuvable alors que des livrets sont déjà "
                 "publiés ; restaurez-le (ou vérifiez LIVRET_ACCESS) : sans lui, chaque livret "
                 "recevrait un nouveau lien et une nouvelle phrase de passe"
             )
-        write_site_root(out, project.theme / "accueil-site.html")
+        try:
+            claim_output(out)
+            write_site_root(out, project.theme / "accueil-site.html")
+        except OSError as error:
+            raise writing_error(error, out, project.root) or error from None
         folders = dossier_folders(project.root, sorted(set(slugs)) if slugs else None)
         if shard is not None:
             folders = [f for f in folders if shard.holds(f.name)]
         shared = shared_fingerprint(project)
-        state_path = _state_path(project, out)
-        state = _load_state(state_path)
+        state_file = state_path(project, out)
+        state = load_state(state_file)
         results: dict[str, BookletResult] = {}
         todo: list[tuple[str, Access, str]] = []
         total = len(folders)
@@ -256,6 +278,10 @@ def build_all(
             if not folder.is_dir():
                 shown = display_path(folder, project.root)
                 report(BookletResult(slug, "failed", errors=[f"{shown}:1:1: dossier introuvable"]))
+                continue
+            if folder.is_symlink():  # never read, not even to fingerprint it
+                shown = display_path(folder, project.root)
+                report(BookletResult(slug, "failed", errors=[f"{shown}:1:1: {LINKED_DOSSIER}"]))
                 continue
             access = store.ensure(slug)
             fingerprint = booklet_fingerprint(shared, folder, access)
@@ -278,8 +304,10 @@ def build_all(
                         warnings=warnings,
                     )
                 )
+                entry["publie"] = now()
                 continue
             todo.append((slug, access, fingerprint))
+        _save(state_file, out, state, project)  # the time each booklet was last published
 
         def record(result: BookletResult, fingerprint: str, access: Access) -> None:
             if result.status == "built" and result.pdf:
@@ -287,10 +315,11 @@ def build_all(
                     "empreinte": fingerprint,
                     "livret": access.booklet_id,
                     "pdf": Path(result.pdf).name,
+                    "publie": now(),
                 }
             else:
                 state.pop(result.slug, None)
-            _save_state(state_path, state)  # after each booklet: an interrupted run keeps it
+            _save(state_file, out, state, project)  # after each booklet: a killed run keeps it
             report(result)
 
         if jobs <= 1 or len(todo) <= 1:
@@ -324,6 +353,13 @@ def build_all(
         _remove_stale(out, known)
         order = {f.name: i for i, f in enumerate(folders)}
         return sorted(results.values(), key=lambda r: order.get(r.slug, 0))
+
+
+def _save(path: Path, out: Path, state: dict[str, dict[str, str]], project: Project) -> None:
+    try:
+        save_state(path, out, state)
+    except OSError as error:
+        raise writing_error(error, path, project.root) or error from None
 
 
 def _published_ids(out: Path) -> list[str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import shutil
 import tempfile
 import typing
@@ -17,6 +18,7 @@ from livret.dossier import model
 from livret.dossier.load import Dossier
 from livret.errors import DossierError, Problem, strict
 from livret.files import data_uri, write_private
+from livret.outputs import writing_error
 from livret.pdf import encrypt_attachment, encrypt_pdf, print_synthese, random_pdf_name
 from livret.project import Project
 from livret.provider import Provider
@@ -166,23 +168,65 @@ def build_booklet(
     files[pdf_name] = encrypt_pdf(clear_pdf, access.passphrase)
     extra: dict[str, Any] = {"pdf": pdf_name, "pieces": pieces}
     pages = render_pages(project, view, extra)
-    work = Path(tempfile.mkdtemp(prefix=f"{access.booklet_id[:6]}-", dir=work_root(project)))
+    staged: Path | None = None
+    target = out / access.booklet_id
     try:
-        inputs = SiteInputs(pages, access.booklet_id, access.passphrase)
-        built = build_site(project, provider, inputs, work)
-        site = built.folder
-        for name, data in files.items():
-            (site / name).write_bytes(data)
-        personal = [s for s in personal_strings(dossier) if not _is_vocabulary(s)]
-        verify_booklet(site, personal, access.passphrase, built.theme_dirs, built.generated)
-        out.mkdir(parents=True, exist_ok=True)
-        staged = Path(tempfile.mkdtemp(prefix=".arrivee-", dir=out))
-        staged.rmdir()
-        shutil.move(str(site), staged)
-        target = out / access.booklet_id
-        swap_in(staged, target)
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
-    # Only once published: the consultant's copy always matches what the beneficiary has.
-    write_private(clear_copy_path(project, dossier.slug), clear_pdf)
+        work = Path(tempfile.mkdtemp(prefix=f"{access.booklet_id[:6]}-", dir=work_root(project)))
+        try:
+            inputs = SiteInputs(pages, access.booklet_id, access.passphrase)
+            built = build_site(project, provider, inputs, work)
+            site = built.folder
+            for name, data in files.items():
+                (site / name).write_bytes(data)
+            personal = [s for s in personal_strings(dossier) if not _is_vocabulary(s)]
+            verify_booklet(site, personal, access.passphrase, built.theme_dirs, built.generated)
+            out.mkdir(parents=True, exist_ok=True)
+            staged = Path(tempfile.mkdtemp(prefix=".arrivee-", dir=out))
+            staged.rmdir()
+            # A copy when `out` is on another disk: it may stop half-way when that disk fills.
+            _move(site, staged)
+            swap_in(staged, target)
+            staged = None
+        finally:
+            # At once, not at the next build: a half-copied booklet must not sit in `out`.
+            if staged is not None:
+                shutil.rmtree(staged, ignore_errors=True)
+            shutil.rmtree(work, ignore_errors=True)
+        # Only once published: the consultant's copy always matches what the beneficiary has.
+        write_private(clear_copy_path(project, dossier.slug), clear_pdf)
+    except OSError as error:
+        written = Path(error.filename) if isinstance(error.filename, str) else out
+        where = out if written.is_relative_to(out) else work_root(project)
+        raise writing_error(error, where, project.root) or error from None
     return Published(target, target / pdf_name, view.warnings)
+
+
+class _CopyStopped(Exception):
+    """Carries an OSError out of `shutil.copytree`, which would go on copying and lump it."""
+
+    def __init__(self, error: OSError) -> None:
+        super().__init__(error)
+        self.error = error
+
+
+def _copy_file(source: str, destination: str) -> None:
+    try:
+        shutil.copy2(source, destination)
+    except OSError as error:
+        raise _CopyStopped(error) from error
+
+
+def _move(site: Path, staged: Path) -> None:
+    """Rename when `out` is on the disk of `.livret/`, else copy and stop at the first failure."""
+    try:
+        site.rename(staged)
+        return
+    except OSError as error:
+        if error.errno != errno.EXDEV:
+            raise
+    try:
+        shutil.copytree(site, staged, copy_function=_copy_file)
+    except _CopyStopped as stopped:
+        raise stopped.error from None
+    except shutil.Error as error:  # a folder that could not be made
+        raise OSError(errno.EIO, str(error)) from None

@@ -140,7 +140,9 @@ def build(
     from livret.batch import Shard, build_all
     from livret.report import BuildProgress, report_build
 
-    target = (out or project.root / "site").resolve()
+    # Not resolved here: the library refuses a symbolic link on the way, so it must see it.
+    target = out or project.root / "site"
+    notices: list[str] = []
     try:
         with BuildProgress(enabled=not as_json) as progress:
             results = build_all(
@@ -152,11 +154,14 @@ def build(
                 shard=Shard.parse(shard) if shard else None,
                 progress=progress.update,
                 strict_mode=strict_mode,
+                notices=notices,
             )
     except LivretError as error:
         if as_json:  # scripts still get a manifest: nothing was built
             click.echo(json.dumps({"booklets": [], "error": str(error)}, ensure_ascii=False))
         raise
+    finally:
+        _tell(notices)
     if as_json:
         for result in results:
             for line in result.errors + result.warnings:
@@ -175,7 +180,11 @@ def build(
 @pass_project
 def access(project: Project, slug: str, rotate: bool, as_json: bool) -> None:
     """Affiche le lien et la phrase de passe d'un livret."""
-    info = show_access(project, slug, rotate=rotate)
+    notices: list[str] = []
+    try:
+        info = show_access(project, slug, rotate=rotate, notices=notices)
+    finally:
+        _tell(notices)
     if as_json:
         click.echo(json.dumps(info, ensure_ascii=False))
         return
@@ -185,6 +194,12 @@ def access(project: Project, slug: str, rotate: bool, as_json: bool) -> None:
     if rotate:
         click.echo("Nouveau lien et nouvelle phrase : relancez « livret build » pour publier.")
     click.echo("Transmettez le lien et la phrase par deux canaux différents (courriel et SMS).")
+
+
+def _tell(notices: list[str]) -> None:
+    """What livret fixed on its own (permissions): on stderr, so --json stays parseable."""
+    for notice in notices:
+        click.echo(f"Attention : {notice}", err=True)
 
 
 def main() -> None:

@@ -8,6 +8,7 @@ refuse rather than guess.
 
 from __future__ import annotations
 
+import os
 import subprocess
 from pathlib import Path
 
@@ -48,7 +49,8 @@ def ensure_private(project: Project, paths: list[Path]) -> None:
         return
     for path in paths:
         try:
-            relative = path.resolve().relative_to(root).as_posix()
+            # realpath: a loop of links is no error (Path.resolve raises on 3.11)
+            relative = Path(os.path.realpath(path)).relative_to(root).as_posix()
         except ValueError:
             continue  # outside the repository: git cannot publish it
         tracked = _git(root, "ls-files", relative)

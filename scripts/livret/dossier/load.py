@@ -20,6 +20,10 @@ from livret.errors import DossierError, Problem, display_path
 M = TypeVar("M", bound=BaseModel)
 
 DOSSIERS_DIR = "dossiers"
+LINKED_DOSSIER = (
+    "ce dossier est un lien symbolique : livret ne lit pas un dossier rangé ailleurs ; "
+    "remplacez le lien par le dossier lui-même"
+)
 
 
 @dataclass(frozen=True)
@@ -179,6 +183,8 @@ def load_dossier(folder: Path, root: Path) -> Dossier:
     """Load and validate one dossier; raise DossierError with every problem found."""
     slug = folder.name
     show = display_path(folder, root)
+    if folder.is_symlink():  # it could lead anywhere on the computer (/etc, another home)
+        raise DossierError([Problem(show, 1, 1, LINKED_DOSSIER)])
     problems = check_slug(slug, show)
     bilan, bilan_doc, found = _load_yaml(folder / "bilan.yml", f"{show}/bilan.yml", Bilan)
     problems += found
@@ -213,7 +219,10 @@ def load_dossier(folder: Path, root: Path) -> Dossier:
 
 
 def dossier_folders(root: Path, slugs: list[str] | None = None) -> list[Path]:
-    """The dossier folders to work on: the named ones, or every folder of dossiers/."""
+    """The dossier folders to work on: the named ones, or every folder of dossiers/.
+
+    A link to a folder is listed too, so that `load_dossier` refuses it by name.
+    """
     base = root / DOSSIERS_DIR
     if slugs:
         return [base / slug for slug in slugs]

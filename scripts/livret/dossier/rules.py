@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import stat
 from pathlib import Path, PurePosixPath
 
 from livret.dossier.model import MODES_AVEC_CONVENTION, Bilan, Synthese
@@ -129,17 +130,39 @@ def check_synthese(synthese: Synthese, doc: YamlDoc, folder: Path) -> list[Probl
     return problems
 
 
-def check_links(folder: Path, display: str, named: set[str]) -> list[Problem]:
-    """Symbolic links that lead out of the dossier, except those `piece:` already reports.
+def _hard_linked(path: Path) -> bool:
+    """A regular file with another name elsewhere: its bytes may belong to anything.
 
-    A link in pieces/ or notes/ would bring a file from elsewhere on the computer into
-    the booklet; `named` holds the normalised paths that `piece:` names.
+    A hard link is not a symbolic link, so nothing shows where its bytes live; one made
+    to /etc/shadow or to another person's dossier would be published as this dossier's.
+    """
+    info = path.lstat()
+    return stat.S_ISREG(info.st_mode) and info.st_nlink > 1
+
+
+def check_links(folder: Path, display: str, named: set[str]) -> list[Problem]:
+    """Links that lead out of the dossier, except symbolic ones `piece:` already reports.
+
+    Hard links are refused wherever they are. A link in pieces/ or notes/ would bring a
+    file from elsewhere on the computer into the booklet; `named` holds the normalised
+    paths that `piece:` names.
     """
     base = folder.resolve()
     problems = []
     for top, dirs, files in os.walk(folder):
         for name in sorted([*dirs, *files]):
             path = Path(top) / name
+            if _hard_linked(path):
+                problems.append(
+                    Problem(
+                        f"{display}/{path.relative_to(folder).as_posix()}",
+                        1,
+                        1,
+                        "fichier lié à un autre fichier de l'ordinateur (lien physique) : "
+                        "remplacez-le par une copie indépendante (cp --no-preserve=links)",
+                    )
+                )
+                continue
             if not path.is_symlink() or path.resolve().is_relative_to(base):
                 continue
             relative = path.relative_to(folder).as_posix()
