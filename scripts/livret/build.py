@@ -10,14 +10,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import pikepdf
-
 from livret.access import Access
 from livret.dossier import model
 from livret.dossier.load import Dossier
 from livret.errors import DossierError, Problem
-from livret.files import data_uri, write_private
+from livret.files import write_private
 from livret.pdf import encrypt_attachment, encrypt_pdf, print_synthese, random_pdf_name
+from livret.pieces import PieceRefused, image_data_uri
 from livret.project import Project
 from livret.provider import Provider
 from livret.publish import swap_in, verify_booklet
@@ -99,6 +98,8 @@ class Published:
 
     folder: Path
     pdf: Path
+    # What sanitising took out of PDF attachments, one French line per piece (`path:line:col:`).
+    cleaned: tuple[str, ...] = ()
 
 
 def clear_copy_path(project: Project, slug: str) -> Path:
@@ -106,42 +107,42 @@ def clear_copy_path(project: Project, slug: str) -> Path:
     return project.root / CLEAR_DIR / f"{slug}.pdf"
 
 
-Attachments = tuple[list[dict[str, Any]], dict[str, bytes]]
+Attachments = tuple[list[dict[str, Any]], dict[str, bytes], list[str]]
 
 
 def _attachments(dossier: Dossier, passphrase: str) -> Attachments:
-    """Attachments for the Documents page: images inlined, PDFs re-encrypted."""
+    """Attachments for the Documents page: images cleaned and inlined, PDFs sanitised and
+    re-encrypted; plus a note, at its `piece:` line, for each PDF that lost something."""
     pieces: list[dict[str, Any]] = []
     files: dict[str, bytes] = {}
+    notes: list[str] = []
     problems = []
     doc = dossier.docs["synthese"]
     for index, outil in enumerate(dossier.synthese.outils):
         if outil.piece is None:
             continue
         source = dossier.piece(outil.piece)
-        if source.suffix.lower() == ".pdf":
-            try:
-                data = encrypt_attachment(source, passphrase)
-            except pikepdf.PdfError:
-                pos = doc.value_pos(("outils", index, "piece"))
-                problems.append(
-                    Problem(
-                        doc.path,
-                        pos.line,
-                        pos.column,
-                        f"pièce PDF illisible ou déjà protégée « {outil.piece} » : "
-                        "fournissez le PDF sans mot de passe, livret le protège lui-même",
+        pos = doc.value_pos(("outils", index, "piece"))
+        try:
+            if source.suffix.lower() == ".pdf":
+                data, removed = encrypt_attachment(source, passphrase)
+                name = random_pdf_name()
+                files[name] = data
+                pieces.append({"titre": outil.nom, "url": name, "image": None})
+                if removed:
+                    where = f"{doc.path}:{pos.line}:{pos.column}"
+                    notes.append(
+                        f"{where}: pièce « {outil.piece} » nettoyée avant publication, "
+                        f"retiré : {', '.join(removed)}"
                     )
-                )
-                continue
-            name = random_pdf_name()
-            files[name] = data
-            pieces.append({"titre": outil.nom, "url": name, "image": None})
-        else:
-            pieces.append({"titre": outil.nom, "url": None, "image": data_uri(source)})
+            else:
+                image = image_data_uri(source)
+                pieces.append({"titre": outil.nom, "url": None, "image": image})
+        except PieceRefused as error:
+            problems.append(Problem(doc.path, pos.line, pos.column, error.describe(outil.piece)))
     if problems:
         raise DossierError(problems)
-    return pieces, files
+    return pieces, files, notes
 
 
 def build_booklet(
@@ -151,7 +152,7 @@ def build_booklet(
     view = build_view(dossier, project.theme)
     clear_pdf = print_synthese(project, provider, view)
     pdf_name = random_pdf_name()
-    pieces, files = _attachments(dossier, access.passphrase)
+    pieces, files, cleaned = _attachments(dossier, access.passphrase)
     files[pdf_name] = encrypt_pdf(clear_pdf, access.passphrase)
     extra: dict[str, Any] = {"pdf": pdf_name, "pieces": pieces}
     pages = render_pages(project, view, extra)
@@ -174,4 +175,4 @@ def build_booklet(
         shutil.rmtree(work, ignore_errors=True)
     # Only once published: the consultant's copy always matches what the beneficiary has.
     write_private(clear_copy_path(project, dossier.slug), clear_pdf)
-    return Published(target, target / pdf_name)
+    return Published(target, target / pdf_name, tuple(cleaned))

@@ -19,12 +19,11 @@ from markdown.treeprocessors import Treeprocessor
 from markupsafe import Markup
 
 from livret.errors import Problem
-from livret.files import data_uri
+from livret.pieces import IMAGE_FORMATS, PieceRefused, image_data_uri
 from livret.render.typography import FrenchTypography
 
 _EXTERNAL = re.compile(r"^(?:[a-z][a-z0-9+.-]*:|//)", re.IGNORECASE)
 _SCRIPTED = re.compile(r"^\s*(?:javascript|vbscript|data):", re.IGNORECASE)
-_IMAGE_TYPES = (".png", ".jpg", ".jpeg", ".webp")
 
 
 @dataclass(frozen=True)
@@ -90,7 +89,7 @@ class _Resources(Treeprocessor):
             or folder is None
             or not target.is_relative_to(folder.resolve())
             or not target.is_file()
-            or target.suffix.lower() not in _IMAGE_TYPES
+            or target.suffix.lower() not in IMAGE_FORMATS
         ):
             state.problem_at(
                 src,
@@ -99,8 +98,13 @@ class _Resources(Treeprocessor):
             )
             element.set("src", "")
             return
-        # Inlined so that the image is encrypted with the page and never copied in clear.
-        element.set("src", data_uri(target))
+        try:
+            # Inlined so that the image is encrypted with the page and never copied in clear;
+            # re-encoded so that no metadata (a photo's GPS position) travels with it.
+            element.set("src", image_data_uri(target))
+        except PieceRefused as error:
+            state.problem_at(src, error.describe(src))
+            element.set("src", "")
 
 
 class _UserText(Extension):
