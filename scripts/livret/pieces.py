@@ -23,11 +23,12 @@ import functools
 import io
 import warnings
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import pikepdf
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 
 from livret.errors import LivretError
 
@@ -131,14 +132,18 @@ def _cleaned_image(path: str, size: int, mtime_ns: int) -> bytes | _Refused:
         f"image trop grande {_PIECE} (plus de {MAX_IMAGE_PIXELS // 10**6} millions de pixels) : "
         f"enregistrez-la en PNG ou JPEG d'au plus {MAX_IMAGE_SIDE} pixels de côté"
     )
-    with warnings.catch_warnings():
+    with warnings.catch_warnings(), _strict_decoding():
         # Pillow only warns between its own limit and twice that: make the warning an error.
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         try:
             with Image.open(path, formats=[claimed]) as image:
                 # The header is read, the pixels not yet: refuse a bomb before decoding it.
                 if image.width * image.height > MAX_IMAGE_PIXELS:
-                    return too_large
+                    return _Refused(
+                        f"image trop grande {_PIECE} ({image.width} × {image.height} pixels, au "
+                        f"plus {MAX_IMAGE_PIXELS // 10**6} millions) : enregistrez-la en PNG ou "
+                        f"JPEG d'au plus {MAX_IMAGE_SIDE} pixels de côté"
+                    )
                 image.load()
                 return _reencode(image, claimed)
         except (Image.DecompressionBombError, Image.DecompressionBombWarning):
@@ -150,8 +155,25 @@ def _cleaned_image(path: str, size: int, mtime_ns: int) -> bytes | _Refused:
             return _Refused(f"image illisible ou incomplète {_PIECE} : {_REDO}")
 
 
+@contextmanager
+def _strict_decoding() -> Iterator[None]:
+    """Truncated images are errors while we decode, whatever another library decided.
+
+    WeasyPrint sets Pillow's process-wide `LOAD_TRUNCATED_IMAGES` when it is imported
+    (every build worker imports it), which would let half a file through as an image.
+    """
+    before = ImageFile.LOAD_TRUNCATED_IMAGES
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
+    try:
+        yield
+    finally:
+        ImageFile.LOAD_TRUNCATED_IMAGES = before
+
+
 def _mb(size: int) -> str:
-    return f"{size / 10**6:.0f}"
+    """Megabytes in French, rounded up: a file over the bound never shows as equal to it."""
+    tenths = -(-size // 10**5)
+    return f"{tenths // 10},{tenths % 10}".removesuffix(",0")
 
 
 def _wrong_type(path: str, claimed: str) -> _Refused:
@@ -215,7 +237,7 @@ _CATALOG_KEYS = frozenset(
     {
         "/Type", "/Version", "/Pages", "/PageLabels", "/Names", "/Dests", "/Outlines",
         "/PageLayout", "/PageMode", "/ViewerPreferences", "/Lang", "/MarkInfo",
-        "/StructTreeRoot", "/OCProperties",
+        "/StructTreeRoot", "/OCProperties", "/Extensions",
     }
 )  # fmt: skip
 _NAMES_KEYS = frozenset({"/Dests"})
@@ -463,10 +485,10 @@ def _scrub(obj: pikepdf.Object, removed: set[str], depth: int = 0) -> None:
         # Neutered in place, so that every reference to it (a /Popup, a structure element,
         # an outline) now points at nothing active.
         removed.add(label)
-        for key in list(obj.keys()):
-            del obj[key]
         if isinstance(obj, pikepdf.Stream):
-            obj.write(b"")
+            obj.write(b"")  # qpdf keeps /Length itself
+        for key in set(obj.keys()) - {"/Length"}:
+            del obj[key]
         return
     for key in list(obj.keys()):
         if key in _EVERYWHERE:
@@ -530,7 +552,7 @@ def _verify(obj: pikepdf.Object, parent: str | None, left: set[str], depth: int)
         return
     if not _is_dict(obj):
         return
-    if len(obj.keys()) == 0:
+    if set(obj.keys()) <= {"/Length"}:
         return  # a neutered object
     if (label := _forbidden_object(obj)) is not None:
         left.add(label)
