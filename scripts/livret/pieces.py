@@ -352,28 +352,28 @@ def sanitize_pdf(data: bytes) -> tuple[bytes, list[str]]:
     The result is verified by `verify_pdf`; PieceRefused when the file is encrypted,
     unreadable or still not clean.
     """
+    unreadable = PieceRefused(
+        f"pièce PDF illisible {_PIECE} : ouvrez-la et enregistrez-la de nouveau en PDF"
+    )
+    removed: set[str] = set()
     try:
-        pdf = pikepdf.open(io.BytesIO(data))
+        with pikepdf.open(io.BytesIO(data)) as pdf:
+            _clean_catalog(pdf, removed)
+            for obj in pdf.objects:
+                _scrub(obj, removed)
+            out = io.BytesIO()
+            # qpdf writes only the objects reachable from the trailer: what was cut loose,
+            # and every earlier revision kept by incremental saves, is not written.
+            pdf.save(out, compress_streams=True)
+        clean = out.getvalue()
+        left = verify_pdf(clean)
     except pikepdf.PasswordError:
         raise PieceRefused(
             f"pièce PDF protégée par un mot de passe {_PIECE} : fournissez le PDF sans mot de "
             "passe, livret le protège lui-même"
         ) from None
     except pikepdf.PdfError:
-        raise PieceRefused(
-            f"pièce PDF illisible {_PIECE} : ouvrez-la et enregistrez-la de nouveau en PDF"
-        ) from None
-    removed: set[str] = set()
-    with pdf:
-        _clean_catalog(pdf, removed)
-        for obj in pdf.objects:
-            _scrub(obj, removed)
-        out = io.BytesIO()
-        # qpdf writes only the objects reachable from the trailer: what was cut loose, and
-        # every earlier revision kept by incremental saves, is not written.
-        pdf.save(out, compress_streams=True)
-    clean = out.getvalue()
-    left = verify_pdf(clean)
+        raise unreadable from None
     if left:
         raise PieceRefused(
             f"pièce PDF que livret ne sait pas nettoyer {_PIECE} ({', '.join(left[:3])}) : "
