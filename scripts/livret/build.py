@@ -11,15 +11,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import pikepdf
-
 from livret.access import Access
 from livret.dossier import model
 from livret.dossier.load import Dossier
 from livret.errors import DossierError, Problem, strict
-from livret.files import data_uri, write_private
+from livret.files import write_private
 from livret.outputs import writing_error
 from livret.pdf import encrypt_attachment, encrypt_pdf, print_synthese, random_pdf_name
+from livret.pieces import PieceRefused, image_data_uri
 from livret.project import Project
 from livret.provider import Provider
 from livret.publish import swap_in, verify_booklet
@@ -115,7 +114,8 @@ Attachments = tuple[list[dict[str, Any]], dict[str, bytes]]
 
 
 def _attachments(dossier: Dossier, passphrase: str) -> Attachments:
-    """Attachments for the Documents page: images inlined, PDFs re-encrypted."""
+    """Attachments for the Documents page: images cleaned and inlined, PDFs sanitised and
+    re-encrypted (what cleaning removed is a warning of the view, see render/view.py)."""
     pieces: list[dict[str, Any]] = []
     files: dict[str, bytes] = {}
     problems = []
@@ -124,26 +124,18 @@ def _attachments(dossier: Dossier, passphrase: str) -> Attachments:
         if outil.piece is None:
             continue
         source = dossier.piece(outil.piece)
-        if source.suffix.lower() == ".pdf":
-            try:
-                data = encrypt_attachment(source, passphrase)
-            except pikepdf.PdfError:
-                pos = doc.value_pos(("outils", index, "piece"))
-                problems.append(
-                    Problem(
-                        doc.path,
-                        pos.line,
-                        pos.column,
-                        f"pièce PDF illisible ou déjà protégée « {outil.piece} » : "
-                        "fournissez le PDF sans mot de passe, livret le protège lui-même",
-                    )
-                )
-                continue
-            name = random_pdf_name()
-            files[name] = data
-            pieces.append({"titre": outil.nom, "url": name, "image": None})
-        else:
-            pieces.append({"titre": outil.nom, "url": None, "image": data_uri(source)})
+        pos = doc.value_pos(("outils", index, "piece"))
+        try:
+            if source.suffix.lower() == ".pdf":
+                data, _removed = encrypt_attachment(source, passphrase)
+                name = random_pdf_name()
+                files[name] = data
+                pieces.append({"titre": outil.nom, "url": name, "image": None})
+            else:
+                image = image_data_uri(source)
+                pieces.append({"titre": outil.nom, "url": None, "image": image})
+        except PieceRefused as error:
+            problems.append(Problem(doc.path, pos.line, pos.column, error.describe(outil.piece)))
     if problems:
         raise DossierError(problems)
     return pieces, files

@@ -18,6 +18,7 @@ from typing import Any
 import pikepdf
 
 from livret.files import data_uri
+from livret.pieces import clean_pdf
 from livret.project import Project
 from livret.provider import Provider
 from livret.render.templates import environment
@@ -102,6 +103,11 @@ def random_pdf_name() -> str:
     return base64.b32encode(secrets.token_bytes(10)).decode().lower() + ".pdf"
 
 
-def encrypt_attachment(source: Path, passphrase: str) -> bytes:
-    """A consultant's PDF attachment, re-encrypted like the synthèse."""
-    return encrypt_pdf(source.read_bytes(), passphrase)
+def encrypt_attachment(source: Path, passphrase: str) -> tuple[bytes, tuple[str, ...]]:
+    """A consultant's PDF attachment, sanitised then encrypted like the synthèse.
+
+    Also returns the French names of what sanitising removed (JavaScript, embedded
+    files…), for the consultant. PieceRefused when the file cannot be made safe.
+    """
+    clean = clean_pdf(source)
+    return encrypt_pdf(clean.data, passphrase), clean.removed

@@ -10,6 +10,7 @@ from pathlib import Path, PurePosixPath
 from livret.dossier.model import MODES_AVEC_CONVENTION, Bilan, Synthese
 from livret.dossier.yamlpos import Loc, YamlDoc
 from livret.errors import Problem
+from livret.pieces import check_attachment
 
 PIECE_TYPES = (".pdf", ".png", ".jpg", ".jpeg", ".webp")
 
@@ -107,7 +108,8 @@ def check_piece(relative: str, folder: Path) -> str | None:
             f"type de pièce non pris en charge « {target.suffix} » : "
             "utilisez un PDF ou une image PNG, JPEG ou WebP"
         )
-    return None
+    # Opened and cleaned here, not only at build time, so that `livret check` refuses it too.
+    return check_attachment(target, relative)
 
 
 def check_synthese(synthese: Synthese, doc: YamlDoc, folder: Path) -> list[Problem]:

@@ -23,7 +23,7 @@ from markdown.treeprocessors import Treeprocessor
 from markupsafe import Markup
 
 from livret.errors import Problem
-from livret.files import data_uri
+from livret.pieces import IMAGE_FORMATS, PieceRefused, image_data_uri
 from livret.render.typography import FrenchTypography
 from livret.urls import browser_form, decide, decide_attribute, shown
 
@@ -45,7 +45,6 @@ _ALIGN = re.compile(r"^text-align: (?:left|right|center);?$")
 
 # A scheme, or two slashes of any kind: anything that is not a file of the dossier.
 _EXTERNAL = re.compile(r"^(?:[a-z][a-z0-9+.-]*:|[/\\]{2})", re.IGNORECASE)
-_IMAGE_TYPES = (".png", ".jpg", ".jpeg", ".webp")
 
 
 @dataclass(frozen=True)
@@ -126,7 +125,7 @@ class _Resources(Treeprocessor):
             or folder is None
             or not target.is_relative_to(folder.resolve())
             or not target.is_file()
-            or target.suffix.lower() not in _IMAGE_TYPES
+            or target.suffix.lower() not in IMAGE_FORMATS
         ):
             state.problem_at(
                 written,
@@ -135,8 +134,13 @@ class _Resources(Treeprocessor):
             )
             element.set("src", "")
             return
-        # Inlined so that the image is encrypted with the page and never copied in clear.
-        element.set("src", data_uri(target))
+        try:
+            # Inlined so that the image is encrypted with the page and never copied in clear;
+            # re-encoded so that no metadata (a photo's GPS position) travels with it.
+            element.set("src", image_data_uri(target))
+        except PieceRefused as error:
+            state.problem_at(written, error.describe(src))
+            element.set("src", "")
 
 
 def _allowed(tag: str, attribute: str, value: str) -> str | None:

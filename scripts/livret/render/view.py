@@ -21,6 +21,7 @@ from ruamel.yaml import YAML
 from livret.dossier.load import Dossier
 from livret.dossier.yamlpos import Loc, YamlDoc
 from livret.errors import DossierError, Problem
+from livret.pieces import PieceRefused, clean_pdf
 from livret.render.charts import Chart, competences_chart, hours_label, phases_chart, riasec_chart
 from livret.render.markdown import MarkdownRenderer, Origin
 
@@ -202,6 +203,7 @@ def build_view(dossier: Dossier, theme: Path) -> View:
         }
         for i, o in enumerate(s.outils)
     ]
+    cleaning = _cleaning_warnings(dossier)
 
     notes = []
     for note in dossier.notes:
@@ -267,5 +269,29 @@ def build_view(dossier: Dossier, theme: Path) -> View:
         "charts": charts,
     }
     if any(not p.warning for p in renderer.problems):
-        raise DossierError(renderer.problems)
-    return View(dossier.slug, data, sorted(set(renderer.problems)))
+        raise DossierError(renderer.problems + cleaning)
+    return View(dossier.slug, data, sorted(set(renderer.problems + cleaning)))
+
+
+def _cleaning_warnings(dossier: Dossier) -> list[Problem]:
+    """What sanitising takes out of each PDF attachment, said at its `piece:` line.
+
+    Here rather than at publication so that `livret check` says it too, and `--strict`
+    refuses the same dossiers in both commands. The result is cached by `clean_pdf`.
+    """
+    warnings = []
+    doc = dossier.docs["synthese"]
+    for index, outil in enumerate(dossier.synthese.outils):
+        if outil.piece is None or not outil.piece.lower().endswith(".pdf"):
+            continue
+        try:
+            removed = clean_pdf(dossier.piece(outil.piece)).removed
+        except PieceRefused:
+            continue  # already an error of the loader (rules.check_piece)
+        if removed:
+            pos = doc.value_pos(("outils", index, "piece"))
+            message = (
+                f"pièce « {outil.piece} » nettoyée avant publication, retiré : {', '.join(removed)}"
+            )
+            warnings.append(Problem(doc.path, pos.line, pos.column, message, warning=True))
+    return warnings
