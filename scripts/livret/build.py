@@ -18,6 +18,7 @@ from livret.dossier.load import Dossier
 from livret.errors import DossierError, Problem
 from livret.files import data_uri, write_private
 from livret.pdf import encrypt_attachment, encrypt_pdf, print_synthese, random_pdf_name
+from livret.pdf_structure import verify_pdf_structure
 from livret.project import Project
 from livret.provider import Provider
 from livret.publish import swap_in, verify_booklet
@@ -153,6 +154,7 @@ def build_booklet(
     pdf_name = random_pdf_name()
     pieces, files = _attachments(dossier, access.passphrase)
     files[pdf_name] = encrypt_pdf(clear_pdf, access.passphrase)
+    verify_pdf_structure(files[pdf_name], access.passphrase)
     extra: dict[str, Any] = {"pdf": pdf_name, "pieces": pieces}
     pages = render_pages(project, view, extra)
     work = Path(tempfile.mkdtemp(prefix=f"{access.booklet_id[:6]}-", dir=work_root(project)))
