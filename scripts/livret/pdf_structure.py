@@ -30,7 +30,7 @@ FORBIDDEN_NAMES = frozenset(
         "/JavaScript", "/JS", "/OpenAction", "/AA", "/Launch", "/EmbeddedFiles",
         "/EmbeddedFile", "/FileAttachment", "/SubmitForm", "/ImportData", "/ResetForm",
         "/GoToR", "/GoToE", "/RichMedia", "/XFA", "/AcroForm", "/Sound", "/Movie",
-        "/Rendition", "/Info",
+        "/Rendition", "/Info", "/AF",
     }
 )  # fmt: skip
 
@@ -178,12 +178,12 @@ def verify_pdf_structure(encrypted: bytes, passphrase: str) -> None:
         raise _refuse("le PDF de synthèse s'ouvre sans phrase de passe")
     try:
         pdf = pikepdf.open(io.BytesIO(encrypted), password=passphrase)
-    except pikepdf.PdfError as error:
+    except (pikepdf.PasswordError, pikepdf.PdfError) as error:
         raise _refuse("le PDF de synthèse ne s'ouvre pas avec la phrase de passe") from error
     with pdf:
         _check_encryption(pdf)
-        _check_clear_objects(pdf)
         _check_names(pdf)
+        _check_clear_objects(pdf)
         _check_ciphertext(pdf, encrypted)
 
 
