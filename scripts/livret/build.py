@@ -18,6 +18,7 @@ from livret.errors import DossierError, Problem, strict
 from livret.files import write_private
 from livret.outputs import writing_error
 from livret.pdf import encrypt_attachment, encrypt_pdf, print_synthese, random_pdf_name
+from livret.pdf_structure import verify_pdf_structure
 from livret.pieces import PieceRefused, image_data_uri
 from livret.project import Project
 from livret.provider import Provider
@@ -158,6 +159,7 @@ def build_booklet(
     pdf_name = random_pdf_name()
     pieces, files = _attachments(dossier, access.passphrase)
     files[pdf_name] = encrypt_pdf(clear_pdf, access.passphrase)
+    verify_pdf_structure(files[pdf_name], access.passphrase)
     extra: dict[str, Any] = {"pdf": pdf_name, "pieces": pieces}
     pages = render_pages(project, view, extra)
     staged: Path | None = None

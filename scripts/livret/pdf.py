@@ -77,7 +77,15 @@ def _stylesheet(path: Path, mtime: float) -> tuple[Any, Any]:
 
 
 def encrypt_pdf(clear: bytes, passphrase: str) -> bytes:
-    """AES-256 (R6) with the passphrase as user password and a random owner password."""
+    """AES-256 (R6) with the passphrase as user password and a random owner password.
+
+    Encryption covers strings and streams only: the numbers and names of every object
+    written outside a stream stay in clear (page boxes, link rectangles, font widths,
+    named destinations with their coordinates, outline counts). So every object that
+    can go into an object stream does: object streams are streams, hence encrypted.
+    What a PDF cannot put there (the catalog once encrypted, the encryption dictionary,
+    stream dictionaries) is checked by `livret.pdf_structure.verify_pdf_structure`.
+    """
     if not passphrase:
         raise ValueError("passphrase required")
     with pikepdf.open(io.BytesIO(clear)) as pdf:
@@ -85,9 +93,18 @@ def encrypt_pdf(clear: bytes, passphrase: str) -> bytes:
         # drop the document info anyway so nothing sits in a trailer dictionary.
         if "/Info" in pdf.trailer:
             del pdf.trailer["/Info"]
+        # qpdf writes the catalog outside object streams when encrypting: whatever it holds
+        # directly (the named destinations with their page positions) would stay in clear.
+        # (/Extensions is written by qpdf itself, the same in every file.)
+        root = pdf.Root
+        for key in [k for k in list(root.keys()) if k != "/Extensions"]:
+            value = root[key]
+            if isinstance(value, pikepdf.Dictionary | pikepdf.Array) and not value.is_indirect:
+                root[key] = pdf.make_indirect(value)
         out = io.BytesIO()
         pdf.save(
             out,
+            object_stream_mode=pikepdf.ObjectStreamMode.generate,
             encryption=pikepdf.Encryption(
                 user=passphrase,
                 owner=secrets.token_urlsafe(32),

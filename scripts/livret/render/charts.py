@@ -4,11 +4,22 @@ Inline so that they sit inside the encrypted page (an image file would be copied
 in clear) and print the same in the PDF. No script, no external file. Each chart
 has a `<title>` and `<desc>` for screen readers; the pages also show the values as
 text beside it.
+
+The PDF's encryption covers strings and streams, not the numbers of object
+dictionaries. WeasyPrint draws every SVG `<text>` (and `<tspan>`) whose `text-anchor`
+is not `start`, and every element with `opacity` < 1, into its own form XObject whose
+`/BBox` sits in clear and follows the text's position and width: centred counts gave
+back the number of competences per level. So the charts use no `text-anchor` and no
+`opacity` (`fill-opacity` is a graphics state inside the encrypted resources), centre
+and right-align text with an estimated width, and keep one geometry whatever the
+data: every category and every phase has its row, so the SVG size never varies.
+`livret.pdf.verify_pdf_structure` refuses a synthèse where such an XObject appears.
 """
 
 from __future__ import annotations
 
 import math
+import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -36,6 +47,26 @@ class Chart:
 
     svg: Markup
     text: str
+
+
+# Advance widths in em of Noto Sans (the PDF's sans-serif), in buckets; close enough for
+# the browser's sans-serif too: a few pixels off on a centred label does not show.
+_WIDTHS = {
+    **dict.fromkeys("ijl ", 0.26),
+    **dict.fromkeys("frt-.,/'’IJ", 0.35),
+    **dict.fromkeys("csz", 0.48),
+    **dict.fromkeys("kvxyEFLTXYZ", 0.54),
+    **dict.fromkeys("ae0123456789", 0.566),
+    **dict.fromkeys("bdghnopquABKPRSV", 0.62),
+    **dict.fromkeys("CDGHNOQU", 0.74),
+    **dict.fromkeys("mwMW", 0.93),
+}
+
+
+def text_width(text: str, size: float = 14, bold: bool = False) -> float:
+    """Estimated width of `text`, to place it without `text-anchor` (see the module doc)."""
+    em = sum(_WIDTHS.get(unicodedata.normalize("NFD", char)[:1], 0.57) for char in text)
+    return em * size * (1.06 if bold else 1.0)
 
 
 def _svg(name: str, width: int, height: int, title: str, desc: str, body: str) -> Markup:
@@ -78,9 +109,16 @@ def riasec_chart(scores: dict[str, int], labels: dict[str, Any]) -> Chart:
         x, y = point(i, scores[letter] / 100)
         parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3.5" fill="{ACCENT}"/>')
         lx, ly = point(i, 1.22)
-        anchor = "middle" if i in (0, 3) else ("start" if i in (1, 2) else "end")
+        label_width = text_width(letter, bold=True) + text_width(
+            f" {names[letter]} {scores[letter]}"
+        )
+        # Centred at the top and bottom, right-aligned on the left side, by hand.
+        if i in (0, 3):
+            lx -= label_width / 2
+        elif i in (4, 5):
+            lx -= label_width
         parts.append(
-            f'<text x="{lx:.1f}" y="{ly:.1f}" text-anchor="{anchor}" fill="{INK}">'
+            f'<text x="{lx:.1f}" y="{ly:.1f}" fill="{INK}">'
             f'<tspan font-weight="bold">{letter}</tspan> {escape(names[letter])}'
             f'<tspan fill="{MUTED}"> {scores[letter]}</tspan></text>'
         )
@@ -97,7 +135,11 @@ def riasec_chart(scores: dict[str, int], labels: dict[str, Any]) -> Chart:
 
 
 def competences_chart(counts: Mapping[str, Sequence[int]], labels: dict[str, Any]) -> Chart:
-    """One stacked bar per category: how many competences at each level."""
+    """One stacked bar per category: how many competences at each level.
+
+    Every category of the theme has its row, empty or not, so that the drawing has the
+    same size in every dossier (see the module doc).
+    """
     words, categories = labels["graphiques"], labels["categories"]
     # Narrow on purpose: on a phone the drawing shrinks to the screen, and its text with it.
     width, left, bar, gap = 440, 100, 28, 16
@@ -113,12 +155,12 @@ def competences_chart(counts: Mapping[str, Sequence[int]], labels: dict[str, Any
             f"{escape(words['competences_legende'].format(niveau=level + 1))}</text>"
         )
     sentences = []
-    for row, (category, per_level) in enumerate(counts.items()):
+    for row, category in enumerate(categories):
+        per_level = list(counts.get(category, (0, 0, 0, 0)))
         y = top + row * (bar + gap)
-        parts.append(
-            f'<text x="{left - 10}" y="{y + bar / 2 + 4}" text-anchor="end" fill="{INK}">'
-            f"{escape(categories[category])}</text>"
-        )
+        name = categories[category]
+        # Left-aligned: right-aligning a word would need its exact width in the reader's font.
+        parts.append(f'<text x="4" y="{y + bar / 2 + 4}" fill="{INK}">{escape(name)}</text>')
         x = float(left)
         for level, count in enumerate(per_level):
             if count:
@@ -128,21 +170,24 @@ def competences_chart(counts: Mapping[str, Sequence[int]], labels: dict[str, Any
                     f'fill="{LEVEL_COLOURS[level]}"/>'
                 )
                 text_colour = INK if level < 2 else "#ffffff"
+                middle = x + w / 2 - text_width(str(count)) / 2
                 parts.append(
-                    f'<text x="{x + w / 2:.1f}" y="{y + bar / 2 + 4}" text-anchor="middle" '
+                    f'<text x="{middle:.1f}" y="{y + bar / 2 + 4}" '
                     f'fill="{text_colour}">{count}</text>'
                 )
                 x += w
         total = sum(per_level)
         parts.append(f'<text x="{x + 6:.1f}" y="{y + bar / 2 + 4}" fill="{MUTED}">{total}</text>')
+        if category not in counts:
+            continue
         detail = ", ".join(
             words["competences_detail"].format(nombre=c, niveau=i + 1)
             for i, c in enumerate(per_level)
             if c
         )
-        line = words["competences_ligne"].format(categorie=categories[category], total=total)
+        line = words["competences_ligne"].format(categorie=name, total=total)
         sentences.append(line + (f" ({detail})" if detail else ""))
-    height = top + len(counts) * (bar + gap)
+    height = top + len(categories) * (bar + gap)
     text = words["competences_texte"].format(lignes=" ; ".join(sentences))
     return Chart(
         _svg(
@@ -165,26 +210,35 @@ def hours_label(minutes: int) -> str:
 
 
 def phases_chart(minutes: dict[str, int], labels: dict[str, Any]) -> Chart:
-    """Hours spent in each phase, as horizontal bars."""
+    """Hours spent in each phase, as horizontal bars.
+
+    Every phase has its row, a phase not yet begun shows a dash: the drawing keeps one
+    size whatever the dossier (see the module doc).
+    """
     words, phases = labels["graphiques"], labels["phases_courtes"]
     width, left, bar, gap, top = 440, 100, 26, 12, 8
     longest = max(minutes.values(), default=1) or 1
     scale = (width - left - 80) / longest
     parts = []
     sentences = []
-    for row, (phase, value) in enumerate(minutes.items()):
+    for row, phase in enumerate(phases):
+        value = minutes.get(phase, 0)
         y = top + row * (bar + gap)
+        name = phases[phase]
+        # Left-aligned: right-aligning a word would need its exact width in the reader's font.
+        parts.append(f'<text x="4" y="{y + bar / 2 + 4}" fill="{INK}">{escape(name)}</text>')
+        if not value:
+            parts.append(f'<text x="{left + 8}" y="{y + bar / 2 + 4}" fill="{MUTED}">—</text>')
+            continue
         w = max(value * scale, 2)
         parts.append(
-            f'<text x="{left - 10}" y="{y + bar / 2 + 4}" text-anchor="end" fill="{INK}">'
-            f"{escape(phases[phase])}</text>"
             f'<rect x="{left}" y="{y}" width="{w:.1f}" height="{bar}" rx="3" '
             f'fill="{PHASE_COLOURS.get(phase, ACCENT)}"/>'
             f'<text x="{left + w + 8:.1f}" y="{y + bar / 2 + 4}" fill="{INK}">'
             f"{hours_label(value)}</text>"
         )
-        line = words["phases_ligne"].format(phase=phases[phase], duree=hours_label(value))
+        line = words["phases_ligne"].format(phase=name, duree=hours_label(value))
         sentences.append(line)
-    height = top + len(minutes) * (bar + gap)
+    height = top + len(phases) * (bar + gap)
     text = words["phases_texte"].format(lignes=" ; ".join(sentences))
     return Chart(_svg("phases", width, height, words["phases_titre"], text, "".join(parts)), text)
