@@ -208,7 +208,7 @@ def test_check_warns_but_accepts(hostile_build: dict[str, object]) -> None:
     check = hostile_build["check"]
     assert check.exit_code == 0, check.output  # type: ignore[attr-defined]
     lines = check.stderr.splitlines()  # type: ignore[attr-defined]
-    warned = [line for line in lines if "attention : lien retiré" in line]
+    warned = [line for line in lines if "avertissement : lien retiré" in line]
     # A reference link is reported where its URL is first written: once per URL at least.
     assert len(warned) >= len(BUILD_VARIANTS), lines
     assert any(line.startswith("dossiers/2026-martin-lucie/synthese.yml:2:") for line in warned)
@@ -220,7 +220,7 @@ def test_strict_check_refuses(hostile_build: dict[str, object]) -> None:
     repo = hostile_build["repo"]
     result = CliRunner().invoke(cli, ["-C", str(repo), "check", "--strict"])
     assert result.exit_code == 1
-    assert "lien retiré" in result.stderr and "attention" not in result.stderr
+    assert "lien retiré" in result.stderr and "avertissement" not in result.stderr
 
 
 def test_published_pages_keep_no_hostile_link(hostile_build: dict[str, object]) -> None:

@@ -25,7 +25,7 @@ class Problem:
     warning: bool = False
 
     def __str__(self) -> str:
-        label = "attention : " if self.warning else ""
+        label = "avertissement : " if self.warning else ""
         return f"{self.path}:{self.line}:{self.column}: {label}{self.message}"
 
     def as_error(self) -> Problem:
