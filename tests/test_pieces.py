@@ -672,3 +672,29 @@ def test_build_refuses_the_same_pieces(bad_repo: Path, tmp_path: Path) -> None:
     assert {b["status"] for b in booklets} == {"failed"}
     expected = sorted(line for line in check.stderr.splitlines() if line.startswith("dossiers/"))
     assert sorted(e for b in booklets for e in b["errors"]) == expected
+
+
+@pytest.mark.parametrize(("name", "said"), [("openaction-js", True), ("info", False)])
+def test_cleaning_is_a_warning_of_check_only_for_active_content(
+    tmp_path: Path, name: str, said: bool
+) -> None:
+    """A PDF that did something (a script) is named at its piece: line; routine metadata is not."""
+    repo = make_repo(tmp_path / "repo", {"2026-martin-lucie": FIXTURES / "minimal"})
+    folder = repo / "dossiers" / "2026-martin-lucie"
+    (folder / "pieces").mkdir(exist_ok=True)
+    (folder / "pieces" / "test.pdf").write_bytes(hostile_pdf(name))
+    synthese = folder / "synthese.yml"
+    synthese.write_text(
+        synthese.read_text()
+        + "outils:\n  - nom: Test\n    date: 2026-09-15\n    piece: pieces/test.pdf\n"
+    )
+    result = CliRunner().invoke(cli, ["-C", str(repo), "check"])
+    assert result.exit_code == 0, result.output
+    warned = [line for line in result.stderr.splitlines() if "nettoyée" in line]
+    if said:
+        assert len(warned) == 1 and warned[0].startswith(
+            "dossiers/2026-martin-lucie/synthese.yml:"
+        ), result.stderr
+        assert "avertissement" in warned[0]
+    else:
+        assert warned == []

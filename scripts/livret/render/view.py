@@ -273,6 +273,9 @@ def build_view(dossier: Dossier, theme: Path) -> View:
     return View(dossier.slug, data, sorted(set(renderer.problems + cleaning)))
 
 
+ROUTINE_REMOVALS = frozenset({"propriétés du document (auteur, logiciel…)", "métadonnées XMP"})
+
+
 def _cleaning_warnings(dossier: Dossier) -> list[Problem]:
     """What sanitising takes out of each PDF attachment, said at its `piece:` line.
 
@@ -288,6 +291,9 @@ def _cleaning_warnings(dossier: Dossier) -> list[Problem]:
             removed = clean_pdf(dossier.piece(outil.piece)).removed
         except PieceRefused:
             continue  # already an error of the loader (rules.check_piece)
+        # Metadata goes from every PDF, as a matter of course: only what the document
+        # did (scripts, links, forms, files) is worth the consultant's attention.
+        removed = tuple(r for r in removed if r not in ROUTINE_REMOVALS)
         if removed:
             pos = doc.value_pos(("outils", index, "piece"))
             message = (
