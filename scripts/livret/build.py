@@ -23,8 +23,8 @@ from livret.pieces import PieceRefused, image_data_uri
 from livret.project import Project
 from livret.provider import Provider
 from livret.publish import swap_in, verify_booklet
-from livret.render.pages import render_pages
-from livret.render.view import build_view
+from livret.render.pages import Page, render_pages
+from livret.render.view import View, build_view
 from livret.site import SiteInputs, build_site
 
 CLEAR_DIR = "syntheses"
@@ -142,6 +142,15 @@ def _attachments(dossier: Dossier, passphrase: str) -> Attachments:
     return pieces, files
 
 
+def _shell_texts(provider: Provider, view: View, pages: list[Page]) -> list[str]:
+    """What the provider's settings and the theme's labels put in the clear shell of a page."""
+    base = provider.base
+    form = view["labels"].get("verrou", {})
+    return [base.site_name, base.copyright or "", *map(str, form.values())] + [
+        p.title for p in pages
+    ]
+
+
 def build_booklet(
     project: Project,
     provider: Provider,
@@ -173,7 +182,14 @@ def build_booklet(
             for name, data in files.items():
                 (site / name).write_bytes(data)
             personal = [s for s in personal_strings(dossier) if not _is_vocabulary(s)]
-            verify_booklet(site, personal, access.passphrase, built.theme_dirs, built.generated)
+            verify_booklet(
+                site,
+                personal,
+                access.passphrase,
+                built.theme_dirs,
+                built.generated,
+                known=_shell_texts(provider, view, pages),
+            )
             out.mkdir(parents=True, exist_ok=True)
             staged = Path(tempfile.mkdtemp(prefix=".arrivee-", dir=out))
             staged.rmdir()

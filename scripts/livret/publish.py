@@ -19,6 +19,8 @@ import shutil
 from collections.abc import Iterable
 from pathlib import Path
 
+from selectolax.lexbor import LexborHTMLParser
+
 from livret.allowlist import check_svg, css_problems, html_problems
 from livret.errors import LivretError
 
@@ -147,6 +149,53 @@ def _asset_problems(suffix: str, data: bytes, relative: str) -> tuple[str, ...]:
     return tuple(css_problems(data.decode("utf-8", errors="replace"), base=relative))
 
 
+_TEXT_SUFFIXES = (".html", ".json", ".yml", ".yaml", ".txt", ".md", ".xml", ".js")
+
+
+@functools.lru_cache(maxsize=8)
+def _theme_corpus(dirs: tuple[Path, ...]) -> str:
+    """Every text the theme may print: its templates, translations and labels."""
+    parts = []
+    for folder in dirs:
+        for path in sorted(folder.rglob("*")) if folder.is_dir() else ():
+            if path.suffix in _TEXT_SUFFIXES and path.is_file():
+                parts.append(path.read_text(encoding="utf-8", errors="replace"))
+    return html.unescape("\n".join(parts))
+
+
+@functools.lru_cache(maxsize=4096)
+def _written_by_theme(value: str, dirs: tuple[Path, ...]) -> bool:
+    return value in _theme_corpus(dirs)
+
+
+def _unknown_strings(page: str, theme_dirs: list[Path], known: frozenset[str]) -> list[str]:
+    """Texts and attribute values of a page's shell that neither the theme nor the provider
+    writes as they are; ciphertext and our allowlisted scripts are left out."""
+    root = LexborHTMLParser(page).root
+    found: list[str] = []
+    dirs = tuple(theme_dirs)
+
+    def consider(value: str) -> None:
+        value = " ".join(value.split())
+        if (
+            len(value) >= 3
+            and not _BASE64_RUN.fullmatch(value.replace(";", ""))
+            and value not in known
+            and not _written_by_theme(value, dirs)
+        ):
+            found.append(_BASE64_RUN.sub(" ", value))
+
+    for node in root.traverse(include_text=True) if root is not None else ():
+        if node.tag == "-text":
+            parent = node.parent
+            if parent is None or parent.tag not in ("script", "style"):
+                consider(node.text(deep=False))
+        elif node.tag and not node.tag.startswith("-"):
+            for value in node.attributes.values():
+                consider(value or "")
+    return found
+
+
 def _approved_script(
     relative: str, data: bytes, theme_dirs: list[Path], generated: dict[str, bytes]
 ) -> bool:
@@ -168,12 +217,15 @@ def verify_booklet(
     passphrase: str,
     theme_dirs: Iterable[Path] = (),
     generated: dict[str, bytes] | None = None,
+    known: Iterable[str] = (),
 ) -> None:
     """Refuse to publish unless every page is encrypted and nothing personal is readable.
 
     Every HTML page, stylesheet and SVG is held to the allowlist of `livret.allowlist`;
     every script must be one of ours, byte for byte. Theme assets that are exact copies
     of the theme's own files cannot carry anything of the dossier, and need no scan.
+    In a page, every text and attribute value outside the ciphertext is scanned unless the
+    theme (`theme_dirs`) or the provider's settings (`known`) write it as such.
     """
     theme_dirs = list(theme_dirs)
     generated = generated or {}
@@ -231,8 +283,9 @@ def verify_booklet(
             if _theme_file(relative, data, theme_dirs):
                 continue
         if suffix == ".html":
-            # Ciphertext is random base64: folded to lower case it spells short words by chance.
-            text = _BASE64_RUN.sub(" ", text)
+            # Only the shell's own words that the theme does not write can be a leak:
+            # "page" in Material's « Pied de page » is not Mr Page's name.
+            text = "\n".join(_unknown_strings(text, theme_dirs, frozenset(known)))
         if suffix == ".pdf":
             leaked = any(_has_word(text, n) for n in binary_needles)
         else:
