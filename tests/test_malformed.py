@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -49,3 +50,37 @@ def test_malformed_case(case: Path, tmp_path: Path, request: pytest.FixtureReque
     assert lines == expected
     for line in lines:
         assert line.startswith(f"dossiers/{case.name}"), line
+
+
+WARNED = sorted(p for p in (Path(__file__).parent / "warned").iterdir() if p.is_dir())
+
+
+@pytest.mark.parametrize("case", WARNED, ids=[c.name for c in WARNED])
+def test_warned_case(case: Path, tmp_path: Path, request: pytest.FixtureRequest) -> None:
+    """Accepted, but said: `check` exits 0 with exactly these warnings; `--strict` refuses."""
+    repo = make_repo(tmp_path / "repo")
+    _copy_case(case, repo)
+    result = CliRunner().invoke(cli, ["-C", str(repo), "check"])
+    assert result.exit_code == 0, result.output
+    lines = result.stderr.splitlines()
+    expected_file = case / "expected.txt"
+    if request.config.getoption("--update-expected"):
+        expected_file.write_text("".join(f"{line}\n" for line in lines), encoding="utf-8")
+    assert lines == expected_file.read_text(encoding="utf-8").splitlines()
+    assert all(line.startswith(f"dossiers/{case.name}/") for line in lines), lines
+    assert all(": avertissement : " in line for line in lines), lines
+    strict = CliRunner().invoke(cli, ["-C", str(repo), "check", "--strict"])
+    assert strict.exit_code == (1 if lines else 0), strict.output
+
+
+def test_a_new_dossier_passes_check_but_is_never_published(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "repo")
+    _copy_case(Path(__file__).parent / "warned" / "modele-livret-new", repo)
+    env = {"LIVRET_ACCESS": str(tmp_path / "acces.json")}
+    result = CliRunner(env=env).invoke(cli, ["-C", str(repo), "build", "--json"])
+    assert result.exit_code == 1
+    (booklet,) = json.loads(result.stdout)["booklets"]
+    assert booklet["status"] == "failed"
+    assert len(booklet["errors"]) == 5
+    assert all("à compléter avant publication" in e for e in booklet["errors"])
+    assert not [p for p in (repo / "site").iterdir() if p.is_dir()]

@@ -198,7 +198,10 @@ def recheck(project: Project, folder: Path, strict_mode: bool) -> list[str]:
     An unchanged fingerprint proves the inputs are the same, not that today's rules
     accept them: a booklet is only ever called unchanged when the dossier still passes.
     """
-    view = build_view(load_dossier(folder, project.root), project.theme)
+    dossier = load_dossier(folder, project.root)
+    view = build_view(dossier, project.theme)
+    if dossier.placeholders:
+        raise strict(dossier.placeholders)
     if strict_mode and view.warnings:
         raise strict(view.warnings)
     return [str(p) for p in view.warnings]

@@ -162,6 +162,9 @@ def build_booklet(
 ) -> Published:
     """Build, verify and publish one booklet with its encrypted PDF."""
     view = build_view(dossier, project.theme)
+    if dossier.placeholders:
+        # Normal in a dossier in progress; never in what the beneficiary receives.
+        raise strict(dossier.placeholders)
     if strict_mode and view.warnings:
         raise strict(view.warnings)
     clear_pdf = print_synthese(project, provider, view)

@@ -11,7 +11,7 @@ from typing import TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from livret.dossier import rules
+from livret.dossier import lint, rules
 from livret.dossier.messages import validation_problems
 from livret.dossier.model import SLUG_PATTERN, Bilan, NoteMeta, Synthese
 from livret.dossier.yamlpos import Pos, YamlDoc, decode_text, parse_yaml
@@ -35,6 +35,7 @@ class Note:
     meta: NoteMeta
     body: str
     body_line: int  # 1-based line of the first body line, for errors inside Markdown
+    doc: YamlDoc | None = None  # the front matter, with positions
 
     @property
     def published(self) -> bool:
@@ -51,6 +52,10 @@ class Dossier:
     synthese: Synthese
     notes: list[Note]
     docs: dict[str, YamlDoc] = field(default_factory=dict)  # "bilan" / "synthese" -> positions
+    # Accepted, but probably not meant (a comment that cut a text); shown by check and build.
+    warnings: list[Problem] = field(default_factory=list)
+    # Left by `livret new`: a warning for check, a refusal for build.
+    placeholders: list[Problem] = field(default_factory=list)
 
     def piece(self, relative: str) -> Path:
         """Absolute path of an attachment already checked to lie inside the folder."""
@@ -151,7 +156,7 @@ def load_note(path: Path, display: str) -> tuple[Note | None, list[Problem]]:
     first_body_line = end + 2
     while first_body_line - 1 < len(lines) and not lines[first_body_line - 1].strip():
         first_body_line += 1
-    return Note(path, display, meta, body, first_body_line), []
+    return Note(path, display, meta, body, first_body_line, doc), []
 
 
 def _valid_slug(slug: str) -> bool:
@@ -213,8 +218,23 @@ def load_dossier(folder: Path, root: Path) -> Dossier:
     if problems or bilan is None or synthese is None:
         raise DossierError(problems)
     assert bilan_doc is not None and synthese_doc is not None
+    warnings = lint.swallowed_by_comment(bilan_doc, Bilan) + lint.swallowed_by_comment(
+        synthese_doc, Synthese
+    )
+    placeholders = lint.placeholders(bilan_doc) + lint.placeholders(synthese_doc)
+    for note in notes:
+        if note.published and note.doc is not None:
+            warnings += lint.swallowed_by_comment(note.doc, NoteMeta)
+            placeholders += lint.placeholders(note.doc)
     return Dossier(
-        slug, folder, bilan, synthese, notes, {"bilan": bilan_doc, "synthese": synthese_doc}
+        slug,
+        folder,
+        bilan,
+        synthese,
+        notes,
+        {"bilan": bilan_doc, "synthese": synthese_doc},
+        warnings,
+        placeholders,
     )
 
 

@@ -62,6 +62,10 @@ class YamlDoc:
     values: dict[Loc, Pos] = field(default_factory=dict)
     # Where the text of a block scalar (`|`) really starts, for errors inside Markdown.
     text_starts: dict[Loc, Pos] = field(default_factory=dict)
+    # A plain (unquoted) value followed by ` #` on its line: where that `#` is. YAML reads
+    # the rest of the line as a comment, so `objet: Séance #4` is just "Séance".
+    comments_after: dict[Loc, Pos] = field(default_factory=dict)
+    lines: list[str] = field(default_factory=list)
 
     def value_pos(self, loc: Loc) -> Pos:
         """Position of the value at `loc`, or of its closest known ancestor."""
@@ -287,7 +291,7 @@ def parse_yaml(path: str, text: str, line_offset: int = 0) -> tuple[YamlDoc | No
         return None, [
             Problem(path, 1 + line_offset, 1, "fichier vide : écrivez les champs attendus")
         ]
-    doc = YamlDoc(path, None)
+    doc = YamlDoc(path, None, lines=text.splitlines())
     problems: list[Problem] = []
     try:
         doc.data = _construct(node, (), doc, problems, line_offset)
@@ -367,7 +371,18 @@ def _construct(node: Node, loc: Loc, doc: YamlDoc, problems: list[Problem], offs
         doc.text_starts[loc] = Pos(here.line, here.column + 1)  # after the opening quote
     else:
         doc.text_starts[loc] = here
+        _comment_after(node, loc, doc, offset)
     return _scalar(node, doc, here, problems)
+
+
+def _comment_after(node: ScalarNode, loc: Loc, doc: YamlDoc, offset: int) -> None:
+    end = node.end_mark
+    if end.line != node.start_mark.line or end.line >= len(doc.lines):
+        return  # multi-line plain text: a `#` there starts no comment on the value's line
+    rest = doc.lines[end.line][end.column :]
+    found = re.match(r"\s+#", rest)
+    if found:
+        doc.comments_after[loc] = Pos(end.line + 1 + offset, end.column + found.end())
 
 
 def _scalar(node: ScalarNode, doc: YamlDoc, here: Pos, problems: list[Problem]) -> Any:

@@ -183,6 +183,46 @@ class _UserText(Extension):
         md.treeprocessors.register(_Resources(md, self.state), "livret_resources", 4)
 
 
+# A tag as a person would type it: `<b>`, `</i>`, `<br/>`, `<a href="…">`. Autolinks
+# (`<https://…>`, `<nom@exemple.fr>`) do not match: a scheme or an @ follows the name.
+_RAW_TAG = re.compile(r"</?([a-zA-Z][a-zA-Z0-9]*)(?:\s[^<>]*)?/?>")
+_CODE_SPAN = re.compile(r"`+[^`]*`+")
+_MARKDOWN_FOR = {
+    "b": "**gras**",
+    "strong": "**gras**",
+    "i": "*italique*",
+    "em": "*italique*",
+    "u": "*italique* (le soulignement se confond avec un lien)",
+    "br": "une ligne vide entre deux paragraphes",
+    "p": "une ligne vide entre deux paragraphes",
+    "a": "[texte du lien](https://…)",
+    "ul": "une ligne par élément commençant par « - »",
+    "ol": "une ligne par élément commençant par « 1. »",
+    "li": "une ligne par élément commençant par « - »",
+    "h1": "« ## Titre » sur sa propre ligne",
+    "h2": "« ## Titre » sur sa propre ligne",
+    "h3": "« ### Titre » sur sa propre ligne",
+    "img": "![description](pieces/image.png)",
+}
+
+
+def _raw_html(state: _State) -> None:
+    """Raw HTML is shown as written: say so, and what to write in Markdown instead."""
+    source = _CODE_SPAN.sub(lambda m: " " * len(m.group()), state.source)
+    found = _RAW_TAG.search(source)
+    if found is None:
+        return
+    name = found.group(1).lower()
+    instead = _MARKDOWN_FOR.get(name, "la mise en forme Markdown (**gras**, *italique*, listes)")
+    tag = found.group()
+    state.problem_at(
+        tag,
+        f"balise HTML « {shown(tag, 40)} » affichée telle quelle : le livret n'interprète pas "
+        f"le HTML ; écrivez plutôt {instead}",
+        warning=True,
+    )
+
+
 class MarkdownRenderer:
     """Renders consultant text to HTML; collects problems instead of raising."""
 
@@ -207,6 +247,7 @@ class MarkdownRenderer:
     def render(self, text: str, origin: Origin) -> Markup:
         """Block HTML for `text`; problems go to `self.problems`."""
         self._state = _State(origin, text)
+        _raw_html(self._state)
         try:
             html = sanitize(self._md.reset().convert(text))
         finally:

@@ -268,9 +268,10 @@ def build_view(dossier: Dossier, theme: Path) -> View:
         "notes": notes,
         "charts": charts,
     }
-    if any(not p.warning for p in renderer.problems):
-        raise DossierError(renderer.problems + cleaning)
-    return View(dossier.slug, data, sorted(set(renderer.problems + cleaning)))
+    found = renderer.problems + cleaning + dossier.warnings + dossier.placeholders
+    if any(not p.warning for p in found):
+        raise DossierError(found)
+    return View(dossier.slug, data, sorted(set(found)))
 
 
 ROUTINE_REMOVALS = frozenset({"propriétés du document (auteur, logiciel…)", "métadonnées XMP"})
