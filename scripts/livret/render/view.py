@@ -96,7 +96,8 @@ def download_name(pattern: str, name: str) -> str:
     spaces, and keep it short.
     """
     cleaned = " ".join("".join(c if _FILE_CHAR.match(c) else " " for c in name).split())
-    return pattern.format(nom=cleaned[:100].strip() or "livret")
+    # No leading dot either: « ..nom » would be a hidden file.
+    return pattern.format(nom=cleaned[:100].strip(" .") or "livret")
 
 
 _FILE_CHAR = re.compile(r"[\w \-.,'’()&+]")
