@@ -451,14 +451,27 @@ def test_pistes_status_labels_and_reasons(booklet: Booklet) -> None:
     assert seen == sorted(seen, key=rank.__getitem__)
 
 
+def _due(echeance: str) -> dt.date:
+    year, month, *day = (int(x) for x in echeance.split("-"))
+    if day:
+        return dt.date(year, month, day[0])
+    following = dt.date(year + month // 12, month % 12 + 1, 1)
+    return following - dt.timedelta(days=1)
+
+
 def test_plan_has_one_checkbox_per_step(booklet: Booklet) -> None:
     steps = booklet.dossier.synthese.plan_action
     soup = booklet.content("plan-action.html")
     boxes = soup.select('input[type="checkbox"]')
     assert len(boxes) == len(steps)
-    assert [int(str(b["data-livret-etape"])) for b in boxes] == list(range(1, len(steps) + 1))
+    # Shown in date order (a month alone counts as its last day; equal dates keep the YAML
+    # order), each box keyed by its place in the YAML so that ticks survive a reordering.
+    order = sorted(range(len(steps)), key=lambda i: _due(steps[i].echeance))
+    assert [int(str(b["data-livret-etape"])) for b in boxes] == [i + 1 for i in order]
     texts = [_text(x) for x in soup.select(".livret-plan__etape .livret-plan__texte")]
-    assert texts == [plain(s.etape) for s in steps]
+    assert texts == [plain(steps[i].etape) for i in order]
+    ranks = [_text(x) for x in soup.select(".livret-plan__etape .livret-plan__rang")]
+    assert ranks == [f"{n}." for n in range(1, len(steps) + 1)]
     progress = soup.select_one("[data-livret-progression]")
     assert progress is not None and progress.has_attr("hidden")
     assert _text(progress) == f"Étapes faites : 0 sur {len(steps)}"

@@ -24,7 +24,7 @@ SECTIONS = [
     "Projet professionnel",
     "Plan d’action",
     "Entretien de suivi",
-    "Observations du bénéficiaire",
+    "Observations du ou de la bénéficiaire",  # the canary says no `genre:`: inclusive
     "Annexe — Fiche projet",
     "L6313-4",
     "CONFIDENTIEL",  # running header

@@ -80,7 +80,7 @@ _VOCABULARY = frozenset(
     str(choice)
     for kind in (
         model.Situation, model.ModeFinancement, model.Destinataire, model.Phase,
-        model.Modalite, model.Categorie, model.Statut, model.Qui,
+        model.Modalite, model.Categorie, model.Statut, model.Qui, model.Genre,
     )
     for choice in typing.get_args(kind)
 ) | {"beneficiaire", "consultant"}  # fmt: skip
@@ -131,10 +131,14 @@ def _attachments(dossier: Dossier, passphrase: str) -> Attachments:
                 data, _removed = encrypt_attachment(source, passphrase)
                 name = random_pdf_name()
                 files[name] = data
-                pieces.append({"titre": outil.nom, "url": name, "image": None})
+                pieces.append(
+                    {"titre": outil.nom, "url": name, "image": None, "piece": outil.piece}
+                )
             else:
                 image = image_data_uri(source)
-                pieces.append({"titre": outil.nom, "url": None, "image": image})
+                pieces.append(
+                    {"titre": outil.nom, "url": None, "image": image, "piece": outil.piece}
+                )
         except PieceRefused as error:
             problems.append(Problem(doc.path, pos.line, pos.column, error.describe(outil.piece)))
     if problems:

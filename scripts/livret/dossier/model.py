@@ -43,6 +43,13 @@ ModeFinancement = Literal[
 Destinataire = Literal["cep", "employeur", "financeur", "autre"]
 Phase = Literal["preliminaire", "investigation", "conclusion", "suivi"]
 Modalite = Literal["presentiel", "distanciel"]
+Genre = Literal["f", "m", "x"]
+
+_GENRE = (
+    "Comment accorder les mots qui désignent la personne : f (féminin, « salariée », "
+    "« la consultante »), m (masculin, « salarié », « le consultant ») ou x (forme inclusive, "
+    "« salarié·e », « consultant·e »). Facultatif : sans ce champ, la forme inclusive."
+)
 
 # Modes for which R6313-8 requires a tripartite convention.
 MODES_AVEC_CONVENTION = ("plan_developpement", "conge_reclassement")
@@ -106,6 +113,7 @@ class Beneficiaire(Strict):
     )
     poste: Texte | None = Field(None, description="Poste occupé (facultatif).")
     employeur: Texte | None = Field(None, description="Employeur actuel (facultatif).")
+    genre: Genre = Field("x", description=_GENRE)
 
 
 class Consultant(Strict):
@@ -115,6 +123,7 @@ class Consultant(Strict):
     email: str | None = Field(
         None, pattern=EMAIL_PATTERN, description="Adresse électronique (facultative)."
     )
+    genre: Genre = Field("x", description=_GENRE)
 
 
 class Financement(Strict):
@@ -199,6 +208,8 @@ Categorie = Literal["savoir", "savoir_faire", "savoir_etre"]
 Statut = Literal["retenue", "alternative", "ecartee"]
 Qui = Literal["beneficiaire", "consultant", "autre"]
 Lettre = Annotated[int, Field(ge=0, le=100)]
+# The names of theme/libelles.yml `niveaux` (a test keeps them in step): one scale everywhere.
+NIVEAUX_DESCRIPTION = "Niveau de 1 à 4 : 1 Notions, 2 Pratique, 3 Maîtrise, 4 Expertise."
 
 
 class Competence(Strict):
@@ -206,7 +217,7 @@ class Competence(Strict):
 
     intitule: Texte = Field(description="Intitulé de la compétence.")
     categorie: Categorie = Field(description="savoir, savoir_faire ou savoir_etre.")
-    niveau: int = Field(ge=1, le=4, description="Niveau de 1 (notions) à 4 (expert).")
+    niveau: int = Field(ge=1, le=4, description=NIVEAUX_DESCRIPTION)
     transferable: bool = Field(False, description="true si la compétence est transférable.")
     preuves: ListeTextes = Field(description="Exemples qui l'attestent (Markdown, facultatif).")
 

@@ -146,13 +146,18 @@ def competences_chart(counts: Mapping[str, Sequence[int]], labels: dict[str, Any
     top = 34
     total_max = max((sum(v) for v in counts.values()), default=1) or 1
     scale = (width - left - 40) / total_max
+    names = labels["niveaux"]
+
+    def legend(level: int) -> str:
+        return str(words["competences_legende"].format(niveau=level, libelle=names[level]))
+
     parts = []
     for level in range(4):
         legend_x = 10 + level * 105
         parts.append(
             f'<rect x="{legend_x}" y="6" width="12" height="12" fill="{LEVEL_COLOURS[level]}"/>'
             f'<text x="{legend_x + 17}" y="16" fill="{INK}">'
-            f"{escape(words['competences_legende'].format(niveau=level + 1))}</text>"
+            f"{escape(legend(level + 1))}</text>"
         )
     sentences = []
     for row, category in enumerate(categories):
@@ -181,7 +186,7 @@ def competences_chart(counts: Mapping[str, Sequence[int]], labels: dict[str, Any
         if category not in counts:
             continue
         detail = ", ".join(
-            words["competences_detail"].format(nombre=c, niveau=i + 1)
+            words["competences_detail"].format(nombre=c, niveau=i + 1, libelle=names[i + 1])
             for i, c in enumerate(per_level)
             if c
         )
@@ -203,10 +208,11 @@ def competences_chart(counts: Mapping[str, Sequence[int]], labels: dict[str, Any
 
 
 def hours_label(minutes: int) -> str:
+    """`19 h`, `1 h 30`, `45 min`, with no-break spaces: a number never parts from its unit."""
     hours, rest = divmod(minutes, 60)
     if not hours:
-        return f"{rest} min"
-    return f"{hours} h {rest:02d}" if rest else f"{hours} h"
+        return f"{rest}\u00a0min"
+    return f"{hours}\u00a0h\u00a0{rest:02d}" if rest else f"{hours}\u00a0h"
 
 
 def phases_chart(minutes: dict[str, int], labels: dict[str, Any]) -> Chart:

@@ -11,13 +11,19 @@ from pathlib import Path
 
 import jinja2
 
+from livret.render.typography import lower_first, upper_first
+
 
 @functools.cache
 def environment(folder: Path) -> jinja2.Environment:
-    return jinja2.Environment(
+    env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(folder),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    # French capitals: Jinja's `capitalize` and `lower` would also change « CPF ».
+    env.filters["minuscule"] = lower_first
+    env.filters["majuscule"] = upper_first
+    return env

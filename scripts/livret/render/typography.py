@@ -34,6 +34,27 @@ def french_spacing(text: str) -> str:
     return text
 
 
+def lower_first(text: str) -> str:
+    """A label or job title inserted mid-sentence: « salariée, responsable d'exploitation ».
+
+    Only the first letter, and only when it looks like an ordinary word: an acronym
+    (`CPF`, `DRH adjointe`) or a name of two capitalised words (`France Travail`) keeps
+    its capitals. Works on Markup too (slices of Markup stay Markup).
+    """
+    words = text.split(" ", 2)
+    first = words[0]
+    if not first or not first[0].isupper() or (len(first) > 1 and not first[1:2].islower()):
+        return text
+    if len(words) > 1 and words[1][:1].isupper() and words[1][1:2].islower():
+        return text
+    return text[0].lower() + text[1:]
+
+
+def upper_first(text: str) -> str:
+    """`la consultante` at the start of a sentence or a heading: `La consultante`."""
+    return text[:1].upper() + text[1:]
+
+
 _TAG = re.compile(r"(<[^>]*>)")
 _ESCAPED_APOSTROPHE = re.compile(r"(?<=\w)&#(?:39|x27);(?=\w)")
 _RAW = re.compile(r"<(code|pre|kbd|samp|script|style)\b", re.IGNORECASE)

@@ -8,8 +8,10 @@ external image is reported where it was written; templates receive safe HTML.
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import functools
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,7 +22,7 @@ from ruamel.yaml import YAML
 
 from livret.dossier.load import Dossier
 from livret.dossier.yamlpos import Loc, YamlDoc
-from livret.errors import DossierError, Problem
+from livret.errors import DossierError, LivretError, Problem
 from livret.pieces import PieceRefused, clean_pdf
 from livret.render.charts import Chart, competences_chart, hours_label, phases_chart, riasec_chart
 from livret.render.markdown import MarkdownRenderer, Origin
@@ -38,19 +40,67 @@ def load_labels(theme: Path) -> dict[str, Any]:
     return _labels_cached(path, path.stat().st_mtime)
 
 
-def date_fr(value: dt.date | None, labels: dict[str, Any]) -> str:
-    """`3 septembre 2026`, as French writes dates."""
+# Day and month never part at a line end; month and year may.
+NBSP = "\u00a0"
+
+
+def date_fr(value: dt.date | None, labels: dict[str, Any]) -> Markup:
+    """`3 septembre 2026`, as French writes dates: « 1<sup>er</sup> » for the first."""
     if value is None:
-        return ""
-    day = "1er" if value.day == 1 else str(value.day)
-    return f"{day} {labels['mois'][value.month - 1]} {value.year}"
+        return Markup("")
+    day = Markup("1<sup>er</sup>") if value.day == 1 else Markup(value.day)
+    return Markup("{}{}{} {}").format(day, NBSP, labels["mois"][value.month - 1], value.year)
 
 
-def echeance_fr(value: str, labels: dict[str, Any]) -> str:
+def echeance_fr(value: str, labels: dict[str, Any]) -> Markup:
     parts = [int(p) for p in value.split("-")]
     if len(parts) == 2:
-        return f"{labels['mois'][parts[1] - 1]} {parts[0]}"
+        return Markup("{} {}").format(labels["mois"][parts[1] - 1], parts[0])
     return date_fr(dt.date(*parts), labels)
+
+
+def echeance_key(value: str) -> dt.date:
+    """When a step is due: a month alone (`2027-04`) means by the end of that month."""
+    parts = [int(p) for p in value.split("-")]
+    if len(parts) == 3:
+        return dt.date(*parts)
+    return dt.date(parts[0], parts[1], calendar.monthrange(parts[0], parts[1])[1])
+
+
+def accord(entry: Any, genre: str, where: str = "") -> str:
+    """The form of a label for a person: a `{f, m, x}` table of the theme, or one word.
+
+    The forms live in theme/libelles.yml, so that a provider may change them; a table
+    that lacks a form is the theme's mistake, said in French rather than as a KeyError.
+    """
+    if isinstance(entry, dict):
+        if genre not in entry or not isinstance(entry[genre], str):
+            raise LivretError(
+                f"theme/libelles.yml : la forme « {genre} » manque pour « {where} » "
+                "(chaque table d'accord donne f, m et x)."
+            )
+        return str(entry[genre])
+    return str(entry)
+
+
+def accords(table: dict[str, Any], genre: str, where: str) -> dict[str, str]:
+    """Every word of one `accords` group in the person's form."""
+    return {word: accord(forms, genre, f"{where}.{word}") for word, forms in table.items()}
+
+
+def download_name(pattern: str, name: str) -> str:
+    """A file name for the `download` attribute, from names the consultant wrote.
+
+    Browsers clean such names too, but not all the same way: keep letters, digits and
+    common punctuation, turn the rest (`/`, `:`, Markdown marks, control characters) into
+    spaces, and keep it short.
+    """
+    cleaned = " ".join("".join(c if _FILE_CHAR.match(c) else " " for c in name).split())
+    # No leading dot either: « ..nom » would be a hidden file.
+    return pattern.format(nom=cleaned[:100].strip(" .") or "livret")
+
+
+_FILE_CHAR = re.compile(r"[\w \-.,'’()&+]")
 
 
 @dataclass
@@ -180,18 +230,26 @@ def build_view(dossier: Dossier, theme: Path) -> View:
             "obstacles": st.items(p.obstacles, "projet", "obstacles"),
         }
 
+    # In date order (a stable sort keeps the YAML order for equal dates). `numero`, the
+    # place in the YAML, names the step in the checklist kept by the browser: it must not
+    # change when a step is added or a date moves; `rang` is the position shown.
+    in_order = sorted(enumerate(s.plan_action), key=lambda x: echeance_key(x[1].echeance))
+    genre_c = b.consultant.genre
     plan = [
         {
             "numero": i + 1,
+            "rang": rang,
             "etape": st.inline(e.etape, "plan_action", i, "etape"),
             "echeance": echeance_fr(e.echeance, labels),
             "echeance_iso": e.echeance,
             "qui": e.qui,
-            "qui_label": b.consultant.nom if e.qui == "consultant" else labels["qui"][e.qui],
-            "qui_synthese": labels["qui_synthese"][e.qui],
+            "qui_label": b.consultant.nom
+            if e.qui == "consultant"
+            else accord(labels["qui"][e.qui], genre_c, f"qui.{e.qui}"),
+            "qui_synthese": accord(labels["qui_synthese"][e.qui], genre_c, f"qui_synthese.{e.qui}"),
             "ressources": st.items(e.ressources, "plan_action", i, "ressources"),
         }
-        for i, e in enumerate(s.plan_action)
+        for rang, (i, e) in enumerate(in_order, start=1)
     ]
 
     outils = [
@@ -227,11 +285,45 @@ def build_view(dossier: Dossier, theme: Path) -> View:
             "prenom": bene.prenom,
             "nom": bene.nom,
             "nom_complet": f"{bene.prenom} {bene.nom}",
-            "situation": labels["situations"][bene.situation],
+            "situation": accord(
+                labels["situations"][bene.situation], bene.genre, f"situations.{bene.situation}"
+            ),
+            "genre": bene.genre,
             "poste": bene.poste,
             "employeur": bene.employeur,
         },
-        "consultant": {"nom": b.consultant.nom, "email": b.consultant.email},
+        "consultant": {
+            "nom": b.consultant.nom,
+            "email": b.consultant.email,
+            "genre": b.consultant.genre,
+        },
+        # Words that agree with each person: `accords.consultant.votre` is « votre consultante ».
+        "accords": {
+            "beneficiaire": accords(
+                labels["accords"]["beneficiaire"], bene.genre, "accords.beneficiaire"
+            ),
+            "consultant": accords(
+                labels["accords"]["consultant"], b.consultant.genre, "accords.consultant"
+            ),
+        },
+        # Names offered when saving: the synthèse, and each attachment by its `piece:` path.
+        "fichiers": {
+            "synthese": download_name(
+                labels["fichiers"]["synthese" if b.periode.fin else "provisoire"],
+                f"{bene.prenom} {bene.nom}",
+            ),
+            "pieces": {
+                o.piece: download_name(labels["fichiers"]["piece"], o.nom)
+                for o in s.outils
+                if o.piece
+            },
+        },
+        "niveaux_echelle": labels["graphiques"]["niveaux_echelle"].format(
+            echelle=" · ".join(
+                labels["graphiques"]["niveaux_element"].format(niveau=n, libelle=name)
+                for n, name in sorted(labels["niveaux"].items())
+            )
+        ),
         "financement": {
             "mode": b.financement.mode,
             "label": labels["financement"][b.financement.mode],
