@@ -9,33 +9,20 @@ external image is reported where it was written; templates receive safe HTML.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from markupsafe import Markup
-from ruamel.yaml import YAML
 
 from livret.dossier.load import Dossier
 from livret.dossier.yamlpos import Loc, YamlDoc
 from livret.errors import DossierError, Problem
 from livret.pieces import PieceRefused, clean_pdf
 from livret.render.charts import Chart, competences_chart, hours_label, phases_chart, riasec_chart
+from livret.render.labels import load_labels
 from livret.render.markdown import MarkdownRenderer, Origin
-
-
-@functools.cache
-def _labels_cached(path: Path, mtime: float) -> dict[str, Any]:
-    data = YAML(typ="safe").load(path.read_text(encoding="utf-8"))
-    assert isinstance(data, dict)
-    return data
-
-
-def load_labels(theme: Path) -> dict[str, Any]:
-    path = theme / "libelles.yml"
-    return _labels_cached(path, path.stat().st_mtime)
 
 
 def date_fr(value: dt.date | None, labels: dict[str, Any]) -> str:
