@@ -5,12 +5,15 @@
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
-# Debian packages: fonts for the PDF (every French character, €, « »), the PDF layout
-# libraries used by WeasyPrint, Chromium for the browser tests, poppler for PDF checks.
-DEB_PACKAGES := python3-venv fonts-dejavu-core fonts-noto-core libpango-1.0-0 \
-	libpangoft2-1.0-0 libharfbuzz-subset0 poppler-utils chromium
+# Debian packages livret needs to run: fonts for the PDF (every French character, €, « »)
+# and the PDF layout libraries used by WeasyPrint.
+RUNTIME_PACKAGES := python3-venv fonts-dejavu-core fonts-noto-core libpango-1.0-0 \
+	libpangoft2-1.0-0 libharfbuzz-subset0
+# Only the tests need these: Chromium for the browser tests, poppler for PDF checks.
+TEST_PACKAGES := poppler-utils chromium
+DEB_PACKAGES := $(RUNTIME_PACKAGES)
 
-.PHONY: demo test lint types pytest schema system-deps clean bench
+.PHONY: demo test lint types pytest schema system-deps test-deps clean bench
 
 demo: system-deps $(VENV)/.installed
 	$(BIN)/livret check
@@ -28,39 +31,49 @@ bench: system-deps
 	.venv-bench/bin/python -m pip install --quiet -e . 'mkdocs-with-pdf==0.9.3'
 	NO_MKDOCS_2_WARNING=1 .venv-bench/bin/python scripts/bench.py --n $(BENCH_N)
 
-test: system-deps $(VENV)/.installed
+test: test-deps $(VENV)/.installed-dev
 	$(BIN)/ruff check scripts tests
 	$(BIN)/ruff format --check scripts tests
 	$(BIN)/mypy
 	$(BIN)/pytest -q
 
-lint: $(VENV)/.installed
+lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check scripts tests && $(BIN)/ruff format --check scripts tests
 
-types: $(VENV)/.installed
+types: $(VENV)/.installed-dev
 	$(BIN)/mypy
 
-pytest: $(VENV)/.installed
+pytest: $(VENV)/.installed-dev
 	$(BIN)/pytest -q
 
 # Regenerate the committed JSON Schemas after a change to the dossier models.
-schema: $(VENV)/.installed
+schema: $(VENV)/.installed-dev
 	$(BIN)/python -c "from livret.dossier.schema import write_schemas; write_schemas()"
 
+# `make demo` installs what livret needs to run; `make test` adds the test tools.
 $(VENV)/.installed: pyproject.toml
 	@$(PYTHON) -m venv $(VENV) 2>/dev/null || { $(MAKE) --no-print-directory system-deps && $(PYTHON) -m venv $(VENV); }
 	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e .
+	@touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	@touch $@
+
+test-deps:
+	@$(MAKE) --no-print-directory system-deps DEB_PACKAGES="$(RUNTIME_PACKAGES) $(TEST_PACKAGES)"
 
 system-deps:
 	@missing=$$(for p in $(DEB_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
 	if [ -z "$$missing" ]; then exit 0; fi; \
-	if [ "$$(id -u)" = 0 ]; then \
-		echo "Installation des paquets système : $$missing"; \
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "Installation des paquets système :" $$missing; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	elif command -v apt-get >/dev/null 2>&1; then \
+		echo "Paquets système manquants. Lancez :" sudo apt-get install $$missing; exit 1; \
 	else \
-		echo "Paquets système manquants. Lancez : sudo apt-get install $$missing"; exit 1; \
+		echo "Paquets système manquants et pas d'apt-get sur cette machine : installez l'équivalent de" $$missing "(voir « Démarrer en deux commandes » dans README.md)."; exit 1; \
 	fi
 
 clean:

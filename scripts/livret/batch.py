@@ -43,6 +43,7 @@ from livret.outputs import (
 from livret.project import Project
 from livret.provider import Provider, load_provider
 from livret.publish import write_site_root
+from livret.render.labels import load_labels
 from livret.render.view import build_view
 
 Progress = Callable[[BookletResult, int, int], None]
@@ -238,6 +239,7 @@ def build_all(
     had to fix are told in `notices`, for the caller to show.
     """
     load_provider(project)  # a broken mkdocs.yml stops everything, before any work
+    load_labels(project.theme)  # so does a broken theme/libelles.yml
     out = check_output(project, out, store_path(project))
     told = notices if notices is not None else []
     with build_lock(project):

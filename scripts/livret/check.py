@@ -13,6 +13,7 @@ from livret.dossier.load import Dossier, check_dossiers, dossier_folders
 from livret.errors import DossierError, Problem, strict
 from livret.project import Project
 from livret.provider import load_provider
+from livret.render.labels import load_labels
 from livret.render.pages import content_pages
 from livret.render.view import build_view
 
@@ -34,7 +35,12 @@ def check_project(
     """
     problems: list[Problem] = []
     warnings: list[Problem] = []
-    for shared in (lambda: load_provider(project), lambda: content_pages(project)):
+    shared_parts = (
+        lambda: load_labels(project.theme),
+        lambda: load_provider(project),
+        lambda: content_pages(project),
+    )
+    for shared in shared_parts:
         try:
             shared()
         except DossierError as error:

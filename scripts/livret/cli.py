@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from livret import __version__
+from livret import __version__, clifr
 from livret.access import show_access
 from livret.check import check_project
 from livret.dossier.create import new_dossier
@@ -17,9 +17,18 @@ from livret.dossier.schema import MODELS, schema_text
 from livret.errors import DossierError, LivretError
 from livret.project import Project, find_project
 
+clifr.install()  # before the decorators below: some of click's help texts are made there
+
+
+class LivretCommand(click.Command):
+    context_class = clifr.Context
+
 
 class LivretGroup(click.Group):
     """Turns user errors into French lines and exit code 1; bugs keep their traceback."""
+
+    context_class = clifr.Context
+    command_class = LivretCommand
 
     def invoke(self, ctx: click.Context) -> object:
         try:
@@ -38,12 +47,18 @@ class LivretGroup(click.Group):
 pass_project = click.make_pass_decorator(Project)
 
 
-@click.group(cls=LivretGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(
+    cls=LivretGroup,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    options_metavar="[OPTIONS]",
+    subcommand_metavar="COMMANDE [ARGUMENTS]...",
+)
 @click.version_option(__version__, "--version", message="livret %(version)s")
 @click.option(
     "-C",
     "racine",
     type=click.Path(file_okay=False, path_type=Path),
+    metavar="CHEMIN",
     help="Dépôt à utiliser (par défaut : le dossier courant ou un parent).",
 )
 @click.pass_context
@@ -59,7 +74,7 @@ _STRICT = click.option(
 
 
 @cli.command()
-@click.argument("slugs", nargs=-1)
+@click.argument("slugs", nargs=-1, metavar="[DOSSIER]...")
 @_STRICT
 @pass_project
 def check(project: Project, slugs: tuple[str, ...], strict_mode: bool) -> None:
@@ -80,12 +95,14 @@ def check(project: Project, slugs: tuple[str, ...], strict_mode: bool) -> None:
 
 
 @cli.command()
-@click.argument("slug")
-@click.option("--prenom", default="Prénom", help="Prénom du ou de la bénéficiaire.")
-@click.option("--nom", default="Nom", help="Nom du ou de la bénéficiaire.")
+@click.argument("slug", metavar="DOSSIER")
+@click.option(
+    "--prenom", default="Prénom", metavar="PRÉNOM", help="Prénom du ou de la bénéficiaire."
+)
+@click.option("--nom", default="Nom", metavar="NOM", help="Nom du ou de la bénéficiaire.")
 @pass_project
 def new(project: Project, slug: str, prenom: str, nom: str) -> None:
-    """Crée dossiers/SLUG/ à partir du modèle commenté."""
+    """Crée dossiers/DOSSIER/ à partir du modèle commenté."""
     folder = new_dossier(project, slug, prenom, nom)
     shown = folder.relative_to(project.root).as_posix()
     click.echo(f"Dossier créé : {shown}/")
@@ -93,7 +110,7 @@ def new(project: Project, slug: str, prenom: str, nom: str) -> None:
 
 
 @cli.command()
-@click.argument("fichier", required=False, type=click.Choice(sorted(MODELS)))
+@click.argument("fichier", required=False, type=clifr.Choix(sorted(MODELS)), metavar="[FICHIER]")
 def schema(fichier: str | None) -> None:
     """Affiche le schéma JSON de bilan.yml, synthese.yml et des notes."""
     if fichier:
@@ -104,14 +121,15 @@ def schema(fichier: str | None) -> None:
 
 
 @cli.command()
-@click.argument("slugs", nargs=-1)
-@click.option("--all", "tous", is_flag=True, help="Tous les dossiers (par défaut sans SLUG).")
+@click.argument("slugs", nargs=-1, metavar="[DOSSIER]...")
+@click.option("--all", "tous", is_flag=True, help="Tous les dossiers (par défaut sans DOSSIER).")
 @click.option("--json", "as_json", is_flag=True, help="Affiche le manifeste JSON.")
 @click.option(
     "--jobs",
     "-j",
-    type=click.IntRange(min=1),
+    type=clifr.Plage(min=1),
     default=None,
+    metavar="N",
     help="Processus en parallèle (par défaut : nombre de cœurs).",
 )
 @click.option("--force", is_flag=True, help="Reconstruit aussi les livrets inchangés.")
@@ -120,6 +138,7 @@ def schema(fichier: str | None) -> None:
     "--out",
     type=click.Path(file_okay=False, path_type=Path),
     default=None,
+    metavar="CHEMIN",
     help="Dossier de publication (par défaut : site/).",
 )
 @_STRICT
@@ -174,7 +193,7 @@ def build(
 
 
 @cli.command()
-@click.argument("slug")
+@click.argument("slug", metavar="DOSSIER")
 @click.option("--rotate", is_flag=True, help="Crée un nouveau lien et une nouvelle phrase.")
 @click.option("--json", "as_json", is_flag=True, help="Affiche le résultat en JSON.")
 @pass_project

@@ -36,12 +36,67 @@ class Project:
         return self.root / ".livret"
 
 
+# The theme files livret reads, checked before any work so that a deleted file is one
+# clear sentence rather than a traceback halfway through a build.
+THEME_FILES = (
+    "libelles.yml",
+    "accueil-site.html",
+    "material/main.html",
+    "pages/_macros.html",
+    "pages/accueil.html",
+    "pages/demarche.html",
+    "pages/competences.html",
+    "pages/anime.html",
+    "pages/pistes.html",
+    "pages/projet.html",
+    "pages/plan.html",
+    "pages/notes.html",
+    "pages/documents.html",
+    "pdf/synthese.html",
+    "pdf/synthese.css",
+)
+
+
+def _restore(what: str, *, several: bool = False) -> str:
+    return (
+        f"remettez-{'les' if several else 'le'} depuis le dépôt livret d'origine "
+        f"(dans un dépôt git : « git checkout -- {what} »)"
+    )
+
+
+def check_layout(project: Project) -> None:
+    """Refuse a repository missing `mkdocs.yml` or a theme file, naming how to get it back."""
+    if not project.config.is_file():
+        raise LivretError(
+            f"{project.root}: fichier « mkdocs.yml » manquant à la racine du dépôt : "
+            + _restore("mkdocs.yml")
+        )
+    if not project.theme.is_dir():
+        raise LivretError(
+            f"{project.root}: dossier « theme/ » manquant (gabarits des pages et du PDF, "
+            "libellés) : " + _restore("theme/")
+        )
+    missing = [name for name in THEME_FILES if not (project.theme / name).is_file()]
+    if missing:
+        shown = ", ".join(f"theme/{name}" for name in missing)
+        plural = "s" if len(missing) > 1 else ""
+        raise LivretError(
+            f"fichier{plural} du thème manquant{plural} : {shown} ; "
+            + _restore("theme/", several=bool(plural))
+        )
+
+
 def find_project(start: Path | None = None) -> Project:
-    """The repository holding `dossiers/`, from `start` (default: current folder) upwards."""
+    """The repository holding `dossiers/`, from `start` (default: current folder) upwards,
+    checked to hold every file livret reads besides the dossiers."""
     here = (start or Path.cwd()).resolve()
     for folder in (here, *here.parents):
-        if (folder / "dossiers").is_dir() and (folder / "mkdocs.yml").is_file():
-            return Project(folder)
+        if (folder / "dossiers").is_dir() and (
+            (folder / "mkdocs.yml").is_file() or (folder / "theme").is_dir()
+        ):
+            project = Project(folder)
+            check_layout(project)
+            return project
     raise LivretError(
         f"{here}: aucun dépôt livret trouvé ici ni au-dessus (il faut un dossier « dossiers/ » "
         "et un fichier « mkdocs.yml ») : placez-vous dans le dépôt ou utilisez -C CHEMIN"

@@ -30,8 +30,8 @@ from livret.errors import LivretError
 from livret.project import Project
 from livret.provider import Provider
 from livret.publish import UnsafeBooklet, rewrite_script
+from livret.render.labels import load_labels
 from livret.render.pages import Page
-from livret.render.view import load_labels
 
 # Elements Material draws outside the page content that name pages or headings.
 ENCRYPTED_SOMETHING = {

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import os
 import stat
 from pathlib import Path, PurePosixPath
@@ -102,7 +103,13 @@ def check_piece(relative: str, folder: Path) -> str | None:
     if not target.is_relative_to(base):
         return f"« {relative} » est un lien qui sort du dossier : copiez le fichier dans pieces/"
     if not target.is_file():
-        return f"pièce introuvable « {relative} » : vérifiez le nom ou ajoutez le fichier"
+        guess = _guess_piece(relative, folder)
+        if guess:
+            return f"pièce introuvable « {relative} » : vouliez-vous dire « {guess} » ?"
+        return (
+            f"pièce introuvable « {relative} » : vérifiez le nom ou ajoutez le fichier "
+            "dans le dossier pieces/"
+        )
     if target.suffix.lower() not in PIECE_TYPES:
         return (
             f"type de pièce non pris en charge « {target.suffix} » : "
@@ -110,6 +117,37 @@ def check_piece(relative: str, folder: Path) -> str | None:
         )
     # Opened and cleaned here, not only at build time, so that `livret check` refuses it too.
     return check_attachment(target, relative)
+
+
+def _guess_piece(relative: str, folder: Path) -> str | None:
+    """The existing file of pieces/ the consultant most likely meant, if one is close.
+
+    Attachments live in pieces/: `riasec.pdf` for `pieces/riasec.pdf` is the common slip,
+    then a misspelt name. Only regular files are offered (no link), and only a few
+    hundred are looked at, so a huge folder cannot slow `check` down.
+    """
+    pieces = folder / "pieces"
+    if pieces.is_symlink() or not pieces.is_dir():
+        return None
+    known: list[str] = []
+    for top, dirs, files in os.walk(pieces):
+        dirs[:] = sorted(d for d in dirs if not (Path(top) / d).is_symlink())
+        for name in sorted(files):
+            path = Path(top) / name
+            if not path.is_symlink() and path.is_file():
+                known.append(path.relative_to(folder).as_posix())
+        if len(known) > 500:
+            break
+    written = relative.removeprefix("./")
+    for candidate in (f"pieces/{written}", f"pieces/{PurePosixPath(written).name}"):
+        if candidate in known:
+            return candidate
+    close = difflib.get_close_matches(f"pieces/{written}", known, n=1, cutoff=0.8)
+    if not close:  # compare names alone: the folder part may be what is wrong
+        names = {PurePosixPath(k).name.lower(): k for k in known}
+        near = difflib.get_close_matches(PurePosixPath(written).name.lower(), names, n=1)
+        close = [names[near[0]]] if near else []
+    return close[0] if close else None
 
 
 def check_synthese(synthese: Synthese, doc: YamlDoc, folder: Path) -> list[Problem]:

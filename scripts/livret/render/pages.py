@@ -22,10 +22,11 @@ from livret.dossier.model import Strict, Texte
 from livret.dossier.yamlpos import decode_text, parse_yaml
 from livret.errors import DossierError, Problem
 from livret.project import Project
+from livret.render.labels import load_labels
 from livret.render.markdown import MarkdownRenderer, Origin
 from livret.render.templates import environment
 from livret.render.typography import french_html
-from livret.render.view import View, load_labels
+from livret.render.view import View
 
 
 @dataclass(frozen=True)

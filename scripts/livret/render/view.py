@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-import functools
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -18,27 +17,14 @@ from pathlib import Path
 from typing import Any
 
 from markupsafe import Markup
-from ruamel.yaml import YAML
 
 from livret.dossier.load import Dossier
 from livret.dossier.yamlpos import Loc, YamlDoc
 from livret.errors import DossierError, LivretError, Problem
 from livret.pieces import PieceRefused, clean_pdf
 from livret.render.charts import Chart, competences_chart, hours_label, phases_chart, riasec_chart
+from livret.render.labels import load_labels
 from livret.render.markdown import MarkdownRenderer, Origin
-
-
-@functools.cache
-def _labels_cached(path: Path, mtime: float) -> dict[str, Any]:
-    data = YAML(typ="safe").load(path.read_text(encoding="utf-8"))
-    assert isinstance(data, dict)
-    return data
-
-
-def load_labels(theme: Path) -> dict[str, Any]:
-    path = theme / "libelles.yml"
-    return _labels_cached(path, path.stat().st_mtime)
-
 
 # Day and month never part at a line end; month and year may.
 NBSP = "\u00a0"
