@@ -62,7 +62,11 @@ def provider_build(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object
     repo = make_repo(base / "repo", {SLUG: FIXTURES / "minimal"})
     _set_line(repo / "mkdocs.yml", "site_name", SITE_NAME)
     _set_line(repo / "mkdocs.yml", "copyright", COPYRIGHT)
-    _set_line(repo / "theme" / "libelles.yml", "titre", LOCK_TITLE)
+    labels = repo / "theme" / "libelles.yml"
+    text = labels.read_text(encoding="utf-8")
+    old = "  titre: Livret personnel et confidentiel"
+    assert old in text
+    labels.write_text(text.replace(old, f"  titre: {json.dumps(LOCK_TITLE)}"), encoding="utf-8")
     result = _run(repo, "build", "--json")
     access = json.loads((base / "acces.json").read_text())["livrets"][SLUG]
     return {"repo": repo, "result": result, "access": access}

@@ -25,6 +25,7 @@ from pathlib import Path
 from livret import __version__
 from livret.access import Access, AccessStore, store_path
 from livret.build import CLEAR_DIR, BookletResult, build_booklet, work_root
+from livret.dossier import lint
 from livret.dossier.load import LINKED_DOSSIER, check_slug, dossier_folders, load_dossier
 from livret.errors import DossierError, LivretError, display_path, strict
 from livret.gitguard import ensure_private
@@ -202,7 +203,7 @@ def recheck(project: Project, folder: Path, strict_mode: bool) -> list[str]:
     dossier = load_dossier(folder, project.root)
     view = build_view(dossier, project.theme)
     if dossier.placeholders:
-        raise strict(dossier.placeholders)
+        raise DossierError(lint.refusals(dossier.placeholders))
     if strict_mode and view.warnings:
         raise strict(view.warnings)
     return [str(p) for p in view.warnings]

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from livret.access import Access
-from livret.dossier import model
+from livret.dossier import lint, model
 from livret.dossier.load import Dossier
 from livret.errors import DossierError, Problem, strict
 from livret.files import write_private
@@ -168,7 +168,7 @@ def build_booklet(
     view = build_view(dossier, project.theme)
     if dossier.placeholders:
         # Normal in a dossier in progress; never in what the beneficiary receives.
-        raise strict(dossier.placeholders)
+        raise DossierError(lint.refusals(dossier.placeholders))
     if strict_mode and view.warnings:
         raise strict(view.warnings)
     clear_pdf = print_synthese(project, provider, view)

@@ -100,5 +100,5 @@ def report_build(results: list[BookletResult], elapsed: float) -> None:
     )
     if counts["built"]:
         out.print(
-            "Phrases de passe : livret access SLUG (jamais affichées par build).", markup=False
+            "Phrases de passe : livret access DOSSIER (jamais affichées par build).", markup=False
         )

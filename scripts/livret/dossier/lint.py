@@ -50,17 +50,23 @@ def placeholders(doc: YamlDoc) -> list[Problem]:
         if text.casefold() in PLACEHOLDER_VALUES or _PLACEHOLDER_START.match(_plain(text)):
             pos = doc.text_starts.get(loc) or doc.value_pos(loc)
             shown = text if len(text) <= 40 else text[:39] + "…"
+            message = f"à compléter avant publication : « {shown} » vient du modèle de livret new"
             found.append(
-                Problem(
-                    doc.path,
-                    pos.line,
-                    pos.column,
-                    f"à compléter avant publication : « {shown} » vient du modèle de "
-                    "livret new ; livret build refusera de publier le livret tant qu'il reste",
-                    warning=True,
-                )
+                Problem(doc.path, pos.line, pos.column, message + _WHILE_CHECKING, warning=True)
             )
     return found
+
+
+_WHILE_CHECKING = " ; livret build refusera de publier le livret tant qu'il reste"
+_WHEN_BUILDING = " : remplacez-le par le vrai texte pour publier le livret"
+
+
+def refusals(placeholders: list[Problem]) -> list[Problem]:
+    """The placeholders as `build` reports them: errors, saying what to do now."""
+    return [
+        Problem(p.path, p.line, p.column, p.message.removesuffix(_WHILE_CHECKING) + _WHEN_BUILDING)
+        for p in placeholders
+    ]
 
 
 def _unwrap(annotation: Any) -> Any:

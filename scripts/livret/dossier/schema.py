@@ -28,7 +28,7 @@ TITLES = {
     "competences": "Compétences", "conditions": "Conditions", "consentement": "Consentement",
     "consultant": "Consultant·e", "convention": "Convention", "date": "Date",
     "debut": "Début", "demande": "Demande", "description": "Description", "duree": "Durée",
-    "echeance": "Échéance", "email": "Adresse électronique", "employeur": "Employeur",
+    "echeance": "Échéance", "email": "Adresse électronique", "employeur": "Employeur", "genre": "Genre",
     "enquetes": "Enquêtes métiers", "etape": "Étape", "fin": "Fin",
     "financement": "Financement", "formation": "Formation", "freins": "Freins",
     "interets": "Intérêts", "intitule": "Intitulé", "modalite": "Modalité", "mode": "Mode",
