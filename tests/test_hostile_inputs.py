@@ -260,3 +260,20 @@ def test_unchanged_fingerprint_but_rejected_dossier_is_failed(tmp_path: Path) ->
     assert booklet["status"] == "failed"
     assert any("synthese.yml" in line and "niveau" in line for line in booklet["errors"])
     assert {p: p.read_bytes() for p in published[0].rglob("*") if p.is_file()} == before
+
+
+def test_png_logo_is_published_without_its_metadata(tmp_path: Path) -> None:
+    from PIL import Image
+    from PIL.PngImagePlugin import PngInfo
+
+    repo = make_repo(tmp_path / "repo", {SLUG: FIXTURES / "minimal"})
+    info = PngInfo()
+    info.add_text("Comment", "Kanasecretlogo")
+    Image.new("RGB", (40, 20), "navy").save(repo / "theme" / "logo.png", pnginfo=info)
+    _set_line(repo / "mkdocs.yml", "logo", "theme/logo.png")
+    result = _run(repo, "build")
+    assert result.exit_code == 0, result.output
+    (logo,) = (repo / "site").glob("*/assets/logo.png")
+    assert b"Kanasecretlogo" not in logo.read_bytes() and b"tEXt" not in logo.read_bytes()
+    with Image.open(logo) as published:
+        assert published.size == (40, 20)

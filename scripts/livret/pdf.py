@@ -17,10 +17,9 @@ from typing import Any
 
 import pikepdf
 
-from livret.files import data_uri
 from livret.pieces import clean_pdf
 from livret.project import Project
-from livret.provider import Provider
+from livret.provider import Provider, logo_bytes
 from livret.render.templates import environment
 from livret.render.typography import french_html
 from livret.render.view import View
@@ -31,6 +30,11 @@ def _euros(amount: float) -> str:
     return f"{whole}\u00a0€"
 
 
+def _logo_uri(logo: Path) -> str:
+    kind = "image/svg+xml" if logo.suffix.lower() == ".svg" else "image/png"
+    return f"data:{kind};base64,{base64.b64encode(logo_bytes(logo)).decode()}"
+
+
 def synthese_html(project: Project, provider: Provider, view: View) -> str:
     """The HTML of the document, as WeasyPrint will lay it out."""
     folder = project.theme / "pdf"
@@ -38,7 +42,7 @@ def synthese_html(project: Project, provider: Provider, view: View) -> str:
     context: dict[str, Any] = {
         **view.data,
         "prestataire": provider.base.extra.prestataire,
-        "logo": data_uri(provider.logo) if provider.logo else None,
+        "logo": _logo_uri(provider.logo) if provider.logo else None,
         "montant": _euros(montant) if montant else "",
     }
     return french_html(environment(folder).get_template("synthese.html").render(context))

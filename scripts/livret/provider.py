@@ -103,6 +103,16 @@ class Base(Strict):
     extra: Extra = Field(description="Le prestataire.")
 
 
+def logo_bytes(logo: Path) -> bytes:
+    """The logo as published: an SVG as checked, a PNG re-encoded without its metadata
+    (text chunks can hold anything, and the logo sits in clear in every booklet)."""
+    if logo.suffix.lower() == ".png":
+        from livret.pieces import clean_image
+
+        return clean_image(logo)
+    return logo.read_bytes()
+
+
 @dataclass(frozen=True)
 class Provider:
     """The validated base configuration and where its files are."""

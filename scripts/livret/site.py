@@ -28,7 +28,7 @@ from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority
 from livret.allowlist import html_problems
 from livret.errors import LivretError
 from livret.project import Project
-from livret.provider import Provider
+from livret.provider import Provider, logo_bytes
 from livret.publish import UnsafeBooklet, rewrite_script
 from livret.render.labels import load_labels
 from livret.render.pages import Page
@@ -188,7 +188,7 @@ def _write_docs(docs: Path, inputs: SiteInputs, provider: Provider) -> list[Any]
             nav.append(entry)
     if provider.logo is not None:
         (docs / "assets").mkdir()
-        shutil.copy(provider.logo, docs / "assets" / f"logo{provider.logo.suffix}")
+        (docs / "assets" / f"logo{provider.logo.suffix}").write_bytes(logo_bytes(provider.logo))
     return nav
 
 
