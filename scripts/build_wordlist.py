@@ -1,7 +1,8 @@
 """Rebuild scripts/livret/data/mots.txt, the words passphrases are drawn from (issue 9).
 
 Not part of the package: the list is committed, so nothing is downloaded at run time.
-Needs `pip install 'wordfreq==3.1.1'` and Debian's `hunspell-fr-classical` (fr_FR.dic):
+Needs `pip install 'wordfreq==3.1.1'`, Debian's `hunspell-fr-classical` (fr_FR.dic) and
+the `hunspell` program (Debian package `hunspell`):
 
     python scripts/build_wordlist.py [--size N] [--dic /usr/share/hunspell/fr_FR.dic]
 
@@ -22,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import re
+import subprocess
 import unicodedata
 from pathlib import Path
 
@@ -82,6 +84,22 @@ def verbs(word: str) -> list[str]:
     return []
 
 
+def spelled(words: list[str], dic: Path) -> set[str]:
+    """The words Hunspell accepts with the dictionary's affix rules.
+
+    The rules in `bases` and `verbs` are only guesses (« bijous », « miene ») and wordfreq
+    counts such misspellings too; the `hunspell` program knows the real plurals and forms.
+    """
+    result = subprocess.run(
+        ["hunspell", "-d", str(dic.with_suffix("")), "-G"],
+        input="\n".join(words) + "\n",
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return set(result.stdout.split())
+
+
 def listed(path: Path) -> tuple[set[str], tuple[str, ...]]:
     """Exact words and stems (lines ending in `*`) of a word file; `#` starts a comment."""
     words: set[str] = set()
@@ -97,17 +115,23 @@ def listed(path: Path) -> tuple[set[str], tuple[str, ...]]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--size", type=int, default=4000)
+    parser.add_argument("--size", type=int, default=6000)
+    # Beyond the 60,000 most frequent words there are still many short, plain base forms
+    # (« sapin », « tulipe », « luge »): the 32-character rule needs them for 64 bits.
+    parser.add_argument("--top", type=int, default=150000)
     parser.add_argument("--dic", type=Path, default=Path("/usr/share/hunspell/fr_FR.dic"))
     args = parser.parse_args()
     dictionary = entries(args.dic)
     blocked, stems = listed(BLOCKLIST)
     removed, removed_stems = listed(REMOVED) if REMOVED.exists() else (set(), ())
-    common = wordfreq.top_n_list("fr", 60000, wordlist="large")
+    # Every word wordfreq knows, for the plurals, feminines and verb forms below and the
+    # accent check; base forms come from the `--top` most frequent only.
+    everything = wordfreq.top_n_list("fr", 1_000_000, wordlist="large")
+    common = everything[: args.top]
     # « cote », « pate », « comite » are real words, but the ones people mean are « côte »,
     # « pâte », « comité »: a word whose accented twin is more frequent would be misheard.
     accented: dict[str, float] = {}
-    for word in common:
+    for word in everything:
         folded = unicodedata.normalize("NFKD", word).encode("ascii", "ignore").decode()
         if folded != word and SHAPE.fullmatch(folded):
             accented.setdefault(folded, wordfreq.zipf_frequency(word, "fr"))
@@ -124,11 +148,12 @@ def main() -> None:
     # Plurals and feminines of the kept nouns and adjectives (« pommes », « verte »), as
     # common as wordfreq says they are: the 32-character rule leaves room for short words
     # only, and there are too few short base forms for 64 bits. They come from base forms
-    # already read and kept, and go through the same filters.
+    # already read and kept, and go through the same filters; a form is taken however rare it
+    # is (« sapins »), since its base form is common.
     kept = set(lemmas)
     forms = [
         w
-        for w in common
+        for w in everything
         if w not in kept
         and acceptable(w)
         and (
@@ -136,7 +161,8 @@ def main() -> None:
             or any(v in kept and v.endswith("er") for v in verbs(w))
         )
     ]
-    chosen = lemmas + forms
+    correct = spelled(forms, args.dic)
+    chosen = lemmas + [w for w in forms if w in correct]
     header = (
         f"# Mots des phrases de passe de livret : {len(chosen)} mots.\n"
         f"# Source : wordfreq {WORDFREQ_VERSION} (données CC BY-SA 4.0, "
