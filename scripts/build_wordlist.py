@@ -61,43 +61,42 @@ def entries(path: Path) -> dict[str, bool]:
     return {word: nominal for word, nominal in kept.items() if word not in refused}
 
 
-def bases(word: str) -> list[str]:
-    """The entries `word` may be the plural or feminine of (« pommes », « verte »)."""
-    found = []
-    if word.endswith(("s", "x")):
-        found.append(word[:-1])
-    if word.endswith("e"):
-        found.append(word[:-1])
-    if word.endswith("es"):
-        found.append(word[:-2])
-    return found
+# Verb forms kept: present, imperative, future, present and past participles. The
+# simple past and the imperfect subjunctive (« chanta », « lussiez ») are hard to say.
+VERB_FORMS = re.compile(r"po:(ipre|impe|ifut|ppre|ppas)\b")
 
 
-def verbs(word: str) -> list[str]:
-    """The -er verbs `word` may be a present or imperative form of (« danse », « chantez »)."""
-    if word.endswith(("ez", "es")):
-        return [word[:-1] + "r"]
-    if word.endswith("e"):
-        return [word + "r"]
-    if word.endswith("ons"):
-        return [word[:-3] + "er"]
-    return []
+def analyses(words: list[str], dic: Path) -> dict[str, list[tuple[str, str]]]:
+    """What Hunspell says each word is: (stem, tags) for each reading (« bois »: wood, drink).
 
-
-def spelled(words: list[str], dic: Path) -> set[str]:
-    """The words Hunspell accepts with the dictionary's affix rules.
-
-    The rules in `bases` and `verbs` are only guesses (« bijous », « miene ») and wordfreq
-    counts such misspellings too; the `hunspell` program knows the real plurals and forms.
+    Guessing plurals and forms by rule goes wrong (« bijous », « miene »), and wordfreq
+    counts such misspellings too; the `hunspell` program knows the real forms and their
+    base form. A word it does not know gets no reading.
     """
     result = subprocess.run(
-        ["hunspell", "-d", str(dic.with_suffix("")), "-G"],
+        ["hunspell", "-d", str(dic.with_suffix("")), "-m"],
         input="\n".join(words) + "\n",
         capture_output=True,
         text=True,
         check=True,
     )
-    return set(result.stdout.split())
+    found: dict[str, list[tuple[str, str]]] = {}
+    for line in result.stdout.splitlines():
+        word, _, tags = line.partition(" ")
+        stem = re.search(r"\bst:(\S+)", tags)
+        if stem:
+            found.setdefault(word, []).append((stem.group(1), tags))
+    return found
+
+
+def verb_entries(path: Path) -> set[str]:
+    """Lowercase verbs of any length and spelling: the base forms of « prenez », « connu »."""
+    found = set()
+    for line in path.read_text(encoding="utf-8").splitlines()[1:]:
+        word = line.split("/", 1)[0].split(" ", 1)[0]
+        if re.search(r"po:v[0-9]", line) and word.isalpha() and word == word.lower():
+            found.add(word)
+    return found
 
 
 def listed(path: Path) -> tuple[set[str], tuple[str, ...]]:
@@ -145,24 +144,32 @@ def main() -> None:
         return wordfreq.zipf_frequency(word, "en") <= frequency >= accented.get(word, 0)
 
     lemmas = [w for w in common if w in dictionary and acceptable(w)][: args.size]
-    # Plurals and feminines of the kept nouns and adjectives (« pommes », « verte »), as
-    # common as wordfreq says they are: the 32-character rule leaves room for short words
-    # only, and there are too few short base forms for 64 bits. They come from base forms
-    # already read and kept, and go through the same filters; a form is taken however rare it
-    # is (« sapins »), since its base form is common.
+    # Plurals and feminines of the kept nouns and adjectives (« pommes », « verte ») and
+    # forms of the kept verbs (« dansez »), however rare wordfreq says they are: the
+    # 32-character rule leaves room for short words only, and there are too few short base
+    # forms for 64 bits. Forms also come from verbs too long for the list (« prenez »,
+    # « ouvert »): their base form was never read, but each form is, and every form goes
+    # through the same filters.
     kept = set(lemmas)
+    long_verbs = {
+        v
+        for v in verb_entries(args.dic)
+        if not SHAPE.fullmatch(v)
+        and v not in blocked | removed
+        and not v.startswith(stems + removed_stems)
+    }
+    candidates = [w for w in everything if w not in kept and acceptable(w)]
+    readings = analyses(candidates, args.dic)
+
+    def form_of_kept(stem: str, tags: str) -> bool:
+        if "po:v" in tags:
+            return (stem in kept or stem in long_verbs) and bool(VERB_FORMS.search(tags))
+        return stem in kept and dictionary[stem] and bool(re.search(r"is:(pl|fem)", tags))
+
     forms = [
-        w
-        for w in everything
-        if w not in kept
-        and acceptable(w)
-        and (
-            any(b in kept and dictionary[b] for b in bases(w))
-            or any(v in kept and v.endswith("er") for v in verbs(w))
-        )
+        w for w in candidates if any(form_of_kept(st, tags) for st, tags in readings.get(w, []))
     ]
-    correct = spelled(forms, args.dic)
-    chosen = lemmas + [w for w in forms if w in correct]
+    chosen = lemmas + forms
     header = (
         f"# Mots des phrases de passe de livret : {len(chosen)} mots.\n"
         f"# Source : wordfreq {WORDFREQ_VERSION} (données CC BY-SA 4.0, "
