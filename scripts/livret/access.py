@@ -76,6 +76,20 @@ def wordlist() -> tuple[str, ...]:
     return words
 
 
+@functools.cache
+def _listed() -> frozenset[str]:
+    return frozenset(wordlist())
+
+
+def in_current_list(passphrase: str) -> bool:
+    """Whether every word of `passphrase` is still in the list.
+
+    Booklets made before the list was read by hand may carry a word since removed (a
+    blocked word, or one too rare to say); the build tells the consultant to rotate them.
+    """
+    return set(passphrase.split("-")) <= _listed()
+
+
 def entropy_bits(words: tuple[str, ...] | None = None) -> float:
     """Bits of entropy of `new_passphrase`: log2 of how many passphrases it can return."""
     lengths = Counter(len(w) for w in (words or wordlist()))
