@@ -12,7 +12,8 @@ How a word is chosen, and why:
   verb or adverb, and never a proper noun: this keeps real spellings only (« ete » for
   « été » is not an entry, so words needing an accent drop out instead of being folded),
   drops proper nouns, abbreviations and symbols, and mostly keeps base forms;
-- not more frequent in English than in French (« the », « star », « cool »), and not
+- not more frequent in English than in French (« the », « star », « cool »), unless read
+  and listed in scripts/wordlist_francais.txt (« pain », « place »), and not
   less frequent than the same letters with accents (« cote » is mostly « côte »);
 - none of the words or stems in tests/data/mots_interdits.txt, nor any word removed by
   reading the list (scripts/wordlist_relecture.txt).
@@ -33,6 +34,9 @@ ROOT = Path(__file__).resolve().parent.parent
 TARGET = ROOT / "scripts" / "livret" / "data" / "mots.txt"
 BLOCKLIST = ROOT / "tests" / "data" / "mots_interdits.txt"
 REMOVED = ROOT / "scripts" / "wordlist_relecture.txt"
+# French words that wordfreq finds more often in English text (« pain », « place », « note »),
+# read by hand: the English test below would otherwise drop them.
+FRENCH = ROOT / "scripts" / "wordlist_francais.txt"
 WORDFREQ_VERSION = "3.1.1"
 # At most 6 letters: six words and five hyphens must fit in 32 characters (see access.py).
 SHAPE = re.compile(r"[a-z]{3,6}")
@@ -123,6 +127,7 @@ def main() -> None:
     dictionary = entries(args.dic)
     blocked, stems = listed(BLOCKLIST)
     removed, removed_stems = listed(REMOVED) if REMOVED.exists() else (set(), ())
+    french, _ = listed(FRENCH) if FRENCH.exists() else (set(), ())
     # Every word wordfreq knows, for the plurals, feminines and verb forms below and the
     # accent check; base forms come from the `--top` most frequent only.
     everything = wordfreq.top_n_list("fr", 1_000_000, wordlist="large")
@@ -141,7 +146,8 @@ def main() -> None:
         if word in blocked or word in removed or word.startswith(stems + removed_stems):
             return False
         frequency = wordfreq.zipf_frequency(word, "fr")
-        return wordfreq.zipf_frequency(word, "en") <= frequency >= accented.get(word, 0)
+        english = 0.0 if word in french else wordfreq.zipf_frequency(word, "en")
+        return english <= frequency >= accented.get(word, 0)
 
     lemmas = [w for w in common if w in dictionary and acceptable(w)][: args.size]
     # Plurals and feminines of the kept nouns and adjectives (« pommes », « verte ») and

@@ -2,7 +2,7 @@
 
 Each dossier gets a random booklet directory name (120 bits, never derived from
 names) and a passphrase of six French words drawn with `secrets` from the curated list
-packaged in `livret/data/mots.txt` (64.2 bits; see data/README.md). The store lives in
+packaged in `livret/data/mots.txt` (65.2 bits; see data/README.md). The store lives in
 `.livret/acces.json` (mode 0600) or wherever `LIVRET_ACCESS` points. Both stay the
 same from one build to the next until `livret access SLUG --rotate`.
 """
@@ -129,7 +129,7 @@ def _shapes(words: tuple[str, ...]) -> Shapes:
 
 
 def new_passphrase(words: tuple[str, ...] | None = None) -> str:
-    """Six French words drawn with `secrets`, at most 32 characters (64.2 bits).
+    """Six French words drawn with `secrets`, at most 32 characters (65.2 bits).
 
     Every passphrase that fits is equally likely, as with drawing six words and starting
     again when they are too long, but without the ~140 draws that would take: a shape
