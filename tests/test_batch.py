@@ -236,3 +236,32 @@ def test_clear_copies_must_be_ignored_by_git(batch_repo: Path) -> None:
     shutil.copy(ROOT / ".gitignore", batch_repo / ".gitignore")  # the project's own
     code, booklets, _ = build(batch_repo)
     assert code == 0 and set(statuses(booklets).values()) == {"built"}
+
+
+def test_passphrase_with_a_removed_word_asks_for_rotation(batch_repo: Path) -> None:
+    """A store made with the old word list: the build says which booklet to rotate, once,
+    without the passphrase, and stops saying it once the passphrase is new."""
+    from livret.access import wordlist
+
+    old = "cil-lune-vent-mer-sel-haie"  # « cil » was removed from the list
+    assert "cil" not in wordlist() and {"lune", "vent", "mer", "sel", "haie"} <= set(wordlist())
+    store = batch_repo.parent / "acces.json"
+    entry = {"booklet_id": "a" * 24, "passphrase": old, "created": "2026-01-01T00:00:00+00:00"}
+    store.write_text(json.dumps({"livrets": {SLUGS[0]: entry}}))
+    store.chmod(0o600)
+    code, _, stderr = build(batch_repo, SLUGS[0], SLUGS[1])
+    assert code == 0
+    notice = (
+        f"Attention : dossiers/{SLUGS[0]} : la phrase de passe de ce livret contient un mot "
+        f"retiré de la liste ; donnez-en une nouvelle avec livret access {SLUGS[0]} --rotate"
+    )
+    assert stderr.count(notice) == 1
+    assert SLUGS[1] not in stderr and old not in stderr and "cil" not in stderr.split()
+
+    env = {"LIVRET_ACCESS": str(store)}
+    command = ["-C", str(batch_repo), "access", SLUGS[0], "--rotate"]
+    rotated = CliRunner(env=env).invoke(cli, command)
+    assert rotated.exit_code == 0
+    code, booklets, stderr = build(batch_repo, SLUGS[0], SLUGS[1])
+    assert code == 0 and booklets[SLUGS[0]]["status"] == "built"
+    assert "retiré de la liste" not in stderr

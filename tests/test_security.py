@@ -281,14 +281,68 @@ def test_store_not_ignored_is_refused(tmp_path: Path) -> None:
 
 
 def test_passphrase_strength_and_length() -> None:
-    from livret.access import MAX_LENGTH, entropy_bits, new_passphrase, wordlist
+    from livret.access import entropy_bits, wordlist
 
-    assert entropy_bits() >= 70  # security.md asks for at least 64 bits
-    assert len(wordlist()) > 5000
-    for _ in range(200):
-        phrase = new_passphrase()
-        assert len(phrase) <= MAX_LENGTH
-        assert all(word in wordlist() for word in phrase.split("-"))
+    assert entropy_bits() >= 64  # security.md asks for at least 64 bits
+    assert round(entropy_bits(), 1) == 65.2
+    assert len(wordlist()) == 3958
+    assert wordlist() == tuple(sorted(set(wordlist())))
+
+
+@pytest.mark.parametrize(
+    "words",
+    [
+        ("a", "bb", "ccc"),
+        ("abc", "defgh", "ij"),
+        ("abcdef", "ghijkl", "mn"),  # six 6-letter words make 41 characters: never fit
+        ("abcdefghijkl", "abcdefg", "abc"),  # only 28 of 729 fit
+        ("mot", "motif", "motte", "abcdefghij", "ab"),
+    ],
+)
+def test_entropy_bits_matches_brute_force(words: tuple[str, ...]) -> None:
+    """`entropy_bits` counts the accepted passphrases exactly: check it by listing them all."""
+    import itertools
+    import math
+
+    from livret.access import MAX_LENGTH, WORDS, entropy_bits
+
+    accepted = sum(
+        1
+        for choice in itertools.product(words, repeat=WORDS)
+        if len("-".join(choice)) <= MAX_LENGTH
+    )
+    assert entropy_bits(words) == pytest.approx(math.log2(accepted), abs=1e-12)
+
+
+def test_passphrase_draw_is_uniform_over_what_fits() -> None:
+    """On a tiny list where most passphrases are too long, every one that fits comes out,
+    about equally often, and nothing else does: no bias towards short words."""
+    import itertools
+    from collections import Counter
+
+    from livret.access import MAX_LENGTH, WORDS, _shapes, new_passphrase
+
+    words = ("abcdefghij", "abcde", "ab")
+    every = ("-".join(choice) for choice in itertools.product(words, repeat=WORDS))
+    fitting = {phrase for phrase in every if len(phrase) <= MAX_LENGTH}
+    assert _shapes(words)[0][-1] == len(fitting) == 159
+    counts = Counter(new_passphrase(words) for _ in range(159 * 200))
+    assert set(counts) == fitting
+    # 200 expected each: a bias of one shape (x2 or /2) would be far outside this range.
+    assert min(counts.values()) > 120
+    assert max(counts.values()) < 290
+
+
+def test_generated_passphrases_fit_and_use_listed_words() -> None:
+    from livret.access import MAX_LENGTH, WORDS, new_passphrase, wordlist
+
+    listed = set(wordlist())
+    phrases = [new_passphrase() for _ in range(10_000)]
+    assert all(len(phrase) <= MAX_LENGTH for phrase in phrases)
+    assert all(
+        len(words := phrase.split("-")) == WORDS and set(words) <= listed for phrase in phrases
+    )
+    assert len(set(phrases)) == len(phrases)  # 2**64 choices: a repeat would mean a bug
 
 
 def test_leak_scan_matches_whole_words_only(tmp_path: Path) -> None:

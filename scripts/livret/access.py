@@ -1,7 +1,8 @@
 """Booklet ids and passphrases, kept in a git-ignored store.
 
 Each dossier gets a random booklet directory name (120 bits, never derived from
-names) and a passphrase of French words drawn with `secrets`. The store lives in
+names) and a passphrase of six French words drawn with `secrets` from the curated list
+packaged in `livret/data/mots.txt` (65.2 bits; see data/README.md). The store lives in
 `.livret/acces.json` (mode 0600) or wherever `LIVRET_ACCESS` points. Both stay the
 same from one build to the next until `livret access SLUG --rotate`.
 """
@@ -9,17 +10,19 @@ same from one build to the next until `livret access SLUG --rotate`.
 from __future__ import annotations
 
 import base64
+import bisect
 import datetime as dt
 import functools
+import itertools
 import json
 import math
 import os
 import re
 import secrets
 import stat
-import unicodedata
 from collections import Counter
 from dataclasses import asdict, dataclass
+from importlib import resources
 from pathlib import Path
 
 from livret.errors import LivretError, display_path
@@ -42,6 +45,7 @@ WORDS = 6
 # Some PDF readers (poppler, so Evince and Okular) silently cut passwords to 32 bytes even
 # for AES-256; a longer passphrase would then not open the PDF it was typed for.
 MAX_LENGTH = 32
+WORDLIST = "mots.txt"
 ID_BYTES = 15  # 120 bits, base32: 24 characters [a-z2-7]
 
 
@@ -57,16 +61,33 @@ class Access:
 
 @functools.cache
 def wordlist() -> tuple[str, ...]:
-    """French words from xkcdpass's list, as plain lowercase ASCII easy to type on a phone."""
-    from xkcdpass import xkcd_password
+    """The curated French words passphrases are drawn from, packaged with livret.
 
-    source = Path(xkcd_password.__file__).parent / "static" / "fr-freelang"
-    words = set()
-    for raw in source.read_text(encoding="utf-8", errors="replace").split():
-        word = unicodedata.normalize("NFKD", raw).encode("ascii", "ignore").decode().lower()
-        if re.fullmatch(r"[a-z]{3,6}", word):
-            words.add(word)
-    return tuple(sorted(words))
+    The list was read by hand so that every passphrase can be sent by SMS and said aloud
+    (security.md); it is plain lowercase ASCII of 3 to 6 letters, easy to type on a phone.
+    The shape check makes a damaged copy fail loudly instead of weakening passphrases.
+    """
+    text = resources.files("livret").joinpath("data", WORDLIST).read_text(encoding="utf-8")
+    words = tuple(line for line in text.splitlines() if line and not line.startswith("#"))
+    if len(set(words)) != len(words) or not all(re.fullmatch(r"[a-z]{3,6}", w) for w in words):
+        raise LivretError(
+            f"la liste de mots des phrases de passe ({WORDLIST}) est abîmée ; réinstallez livret"
+        )
+    return words
+
+
+@functools.cache
+def _listed() -> frozenset[str]:
+    return frozenset(wordlist())
+
+
+def in_current_list(passphrase: str) -> bool:
+    """Whether every word of `passphrase` is still in the list.
+
+    Booklets made before the list was read by hand may carry a word since removed (a
+    blocked word, or one too rare to say); the build tells the consultant to rotate them.
+    """
+    return set(passphrase.split("-")) <= _listed()
 
 
 def entropy_bits(words: tuple[str, ...] | None = None) -> float:
@@ -83,13 +104,42 @@ def entropy_bits(words: tuple[str, ...] | None = None) -> float:
     return math.log2(accepted)
 
 
-def new_passphrase() -> str:
-    """Six French words drawn with `secrets`, at most 32 characters (about 71 bits)."""
-    words = wordlist()
-    while True:  # rejection keeps every accepted passphrase equally likely
-        candidate = "-".join(secrets.choice(words) for _ in range(WORDS))
-        if len(candidate) <= MAX_LENGTH:
-            return candidate
+Shapes = tuple[tuple[int, ...], tuple[tuple[int, ...], ...], dict[int, tuple[str, ...]]]
+
+
+@functools.cache
+def _shapes(words: tuple[str, ...]) -> Shapes:
+    """Every sequence of word lengths that fits in MAX_LENGTH, with running totals.
+
+    A shape's weight is how many passphrases have it (the product of how many words have
+    each length), so the last running total is the number of possible passphrases.
+    """
+    groups: dict[int, list[str]] = {}
+    for word in words:
+        groups.setdefault(len(word), []).append(word)
+    cumulative: list[int] = []
+    shapes: list[tuple[int, ...]] = []
+    total = 0
+    for shape in itertools.product(sorted(groups), repeat=WORDS):
+        if sum(shape) + WORDS - 1 <= MAX_LENGTH:
+            total += math.prod(len(groups[n]) for n in shape)
+            cumulative.append(total)
+            shapes.append(shape)
+    return tuple(cumulative), tuple(shapes), {n: tuple(ws) for n, ws in groups.items()}
+
+
+def new_passphrase(words: tuple[str, ...] | None = None) -> str:
+    """Six French words drawn with `secrets`, at most 32 characters (65.2 bits).
+
+    Every passphrase that fits is equally likely, as with drawing six words and starting
+    again when they are too long, but without the ~140 draws that would take: a shape
+    (the six lengths) is drawn with the weight of how many passphrases have it, then each
+    word among those of its length. The exact figure is `entropy_bits()`; tests keep it at
+    64 bits or more and check the draw against a brute-force count.
+    """
+    cumulative, shapes, groups = _shapes(words or wordlist())
+    shape = shapes[bisect.bisect_right(cumulative, secrets.randbelow(cumulative[-1]))]
+    return "-".join(secrets.choice(groups[n]) for n in shape)
 
 
 def new_booklet_id() -> str:

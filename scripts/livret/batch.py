@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from livret import __version__
-from livret.access import Access, AccessStore, store_path
+from livret.access import Access, AccessStore, in_current_list, store_path
 from livret.build import CLEAR_DIR, BookletResult, build_booklet, work_root
 from livret.dossier import lint
 from livret.dossier.load import LINKED_DOSSIER, check_slug, dossier_folders, load_dossier
@@ -290,6 +290,11 @@ def build_all(
                 report(BookletResult(slug, "failed", errors=[f"{shown}:1:1: {LINKED_DOSSIER}"]))
                 continue
             access = store.ensure(slug)
+            if not in_current_list(access.passphrase):  # never show the passphrase itself
+                told.append(
+                    f"dossiers/{slug} : la phrase de passe de ce livret contient un mot retiré "
+                    f"de la liste ; donnez-en une nouvelle avec livret access {slug} --rotate"
+                )
             fingerprint = booklet_fingerprint(shared, folder, access)
             entry = state.get(slug)
             existing = _existing(out, access, entry)
