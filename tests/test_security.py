@@ -285,7 +285,7 @@ def test_passphrase_strength_and_length() -> None:
 
     assert entropy_bits() >= 64  # security.md asks for at least 64 bits
     assert round(entropy_bits(), 1) == 65.2
-    assert len(wordlist()) == 3958
+    assert len(wordlist()) == 3955
     assert wordlist() == tuple(sorted(set(wordlist())))
 
 
