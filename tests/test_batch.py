@@ -17,11 +17,11 @@ from click.testing import CliRunner
 
 from conftest import FIXTURES, ROOT, make_repo
 from decrypt import decrypt_all
-from livret.batch import Shard, build_lock
 from livret.cli import cli
+from livret.outputs.site import DECRYPT_SCRIPT
+from livret.pipeline.batch import Shard, build_lock
 from livret.project import Project
-from livret.publish import verify_booklet
-from livret.site import DECRYPT_SCRIPT
+from livret.publish.swap import verify_booklet
 
 THEME_DIRS = [ROOT / "theme" / "material", Path(material.__file__).parent / "templates"]
 

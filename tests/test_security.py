@@ -14,11 +14,11 @@ from click.testing import CliRunner
 
 from conftest import FIXTURES, ROOT, make_repo
 from decrypt import decrypt_all
-from livret.access import AccessStore
 from livret.cli import cli
+from livret.outputs.site import encryption_settings
 from livret.project import Project
-from livret.publish import UnsafeBooklet, verify_booklet
-from livret.site import encryption_settings
+from livret.protect.access import AccessStore
+from livret.publish.swap import UnsafeBooklet, verify_booklet
 
 CANARY = "2026-kanaslug"
 # The shape of the script the encryption plugin writes in every page (only data varies).
@@ -279,7 +279,7 @@ def test_store_not_ignored_is_refused(tmp_path: Path) -> None:
 
 
 def test_passphrase_strength_and_length() -> None:
-    from livret.access import MAX_LENGTH, entropy_bits, new_passphrase, wordlist
+    from livret.protect.access import MAX_LENGTH, entropy_bits, new_passphrase, wordlist
 
     assert entropy_bits() >= 70  # security.md asks for at least 64 bits
     assert len(wordlist()) > 5000

@@ -16,8 +16,8 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from livret.dossier.yamlpos import Loc, YamlDoc
 from livret.errors import Problem
+from livret.sources.yamlpos import Loc, YamlDoc
 
 # What the template of `livret new` writes where the consultant must write something.
 _PLACEHOLDER_START = re.compile(r"^a completer\b", re.IGNORECASE)

@@ -12,10 +12,10 @@ from typing import TypeVar
 from pydantic import BaseModel, ValidationError
 
 from livret.dossier import lint, rules
-from livret.dossier.messages import validation_problems
 from livret.dossier.model import SLUG_PATTERN, Bilan, NoteMeta, Synthese
-from livret.dossier.yamlpos import Pos, YamlDoc, decode_text, parse_yaml
 from livret.errors import DossierError, Problem, display_path
+from livret.sources.messages import validation_problems
+from livret.sources.yamlpos import Pos, YamlDoc, decode_text, parse_yaml
 
 M = TypeVar("M", bound=BaseModel)
 

@@ -23,9 +23,9 @@ from markdown.treeprocessors import Treeprocessor
 from markupsafe import Markup
 
 from livret.errors import Problem
-from livret.pieces import IMAGE_FORMATS, PieceRefused, image_data_uri
+from livret.protect.pieces import IMAGE_FORMATS, PieceRefused, image_data_uri
+from livret.protect.urls import browser_form, decide, decide_attribute, shown
 from livret.render.typography import FrenchTypography
-from livret.urls import browser_form, decide, decide_attribute, shown
 
 # What our Markdown produces, and nothing more: the sanitiser drops any other tag or
 # attribute, whatever the renderer above let through.

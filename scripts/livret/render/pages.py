@@ -17,9 +17,7 @@ import jinja2
 from markupsafe import Markup
 from pydantic import Field, ValidationError
 
-from livret.dossier.messages import validation_problems
 from livret.dossier.model import Strict, Texte
-from livret.dossier.yamlpos import decode_text, parse_yaml
 from livret.errors import DossierError, Problem
 from livret.project import Project
 from livret.render.labels import load_labels
@@ -27,6 +25,8 @@ from livret.render.markdown import MarkdownRenderer, Origin
 from livret.render.templates import environment
 from livret.render.typography import french_html
 from livret.render.view import View
+from livret.sources.messages import validation_problems
+from livret.sources.yamlpos import decode_text, parse_yaml
 
 
 @dataclass(frozen=True)

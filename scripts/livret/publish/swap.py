@@ -21,8 +21,8 @@ from pathlib import Path
 
 from selectolax.lexbor import LexborHTMLParser
 
-from livret.allowlist import check_svg, css_problems, html_problems
 from livret.errors import LivretError
+from livret.protect.allowlist import check_svg, css_problems, html_problems
 
 ENCRYPTED_MARKERS = (
     'id="mkdocs-encrypted-content"',

@@ -25,11 +25,11 @@ from mkdocs.commands.build import build
 from mkdocs.config import load_config
 from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority
 
-from livret.allowlist import html_problems
+from livret.dossier.provider import Provider
 from livret.errors import LivretError
 from livret.project import Project
-from livret.provider import Provider
-from livret.publish import UnsafeBooklet, rewrite_script
+from livret.protect.allowlist import html_problems
+from livret.publish.swap import UnsafeBooklet, rewrite_script
 from livret.render.labels import load_labels
 from livret.render.pages import Page
 

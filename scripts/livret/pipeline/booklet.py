@@ -11,21 +11,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from livret.access import Access
 from livret.dossier import model
 from livret.dossier.load import Dossier
+from livret.dossier.provider import Provider
 from livret.errors import DossierError, Problem, strict
 from livret.files import write_private
-from livret.outputs import writing_error
-from livret.pdf import encrypt_attachment, encrypt_pdf, print_synthese, random_pdf_name
-from livret.pdf_structure import verify_pdf_structure
-from livret.pieces import PieceRefused, image_data_uri
+from livret.outputs.pdf import encrypt_attachment, encrypt_pdf, print_synthese, random_pdf_name
+from livret.outputs.pdf_structure import verify_pdf_structure
+from livret.outputs.site import SiteInputs, build_site
 from livret.project import Project
-from livret.provider import Provider
-from livret.publish import swap_in, verify_booklet
+from livret.protect.access import Access
+from livret.protect.pieces import PieceRefused, image_data_uri
+from livret.publish.folders import writing_error
+from livret.publish.swap import swap_in, verify_booklet
 from livret.render.pages import Page, render_pages
 from livret.render.view import View, build_view
-from livret.site import SiteInputs, build_site
 
 CLEAR_DIR = "syntheses"
 

@@ -22,14 +22,17 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+import livret
 from livret import __version__
-from livret.access import Access, AccessStore, store_path
-from livret.build import CLEAR_DIR, BookletResult, build_booklet, work_root
 from livret.dossier.load import LINKED_DOSSIER, check_slug, dossier_folders, load_dossier
+from livret.dossier.provider import Provider, load_provider
 from livret.errors import DossierError, LivretError, display_path, strict
-from livret.gitguard import ensure_private
 from livret.lock import build_lock
-from livret.outputs import (
+from livret.pipeline.booklet import CLEAR_DIR, BookletResult, build_booklet, work_root
+from livret.project import Project
+from livret.protect.access import Access, AccessStore, store_path
+from livret.protect.gitguard import ensure_private
+from livret.publish.folders import (
     BOOKLET_DIR,
     check_output,
     claim_output,
@@ -40,9 +43,7 @@ from livret.outputs import (
     state_path,
     writing_error,
 )
-from livret.project import Project
-from livret.provider import Provider, load_provider
-from livret.publish import write_site_root
+from livret.publish.swap import write_site_root
 from livret.render.labels import load_labels
 from livret.render.view import build_view
 
@@ -112,7 +113,7 @@ def _tool_fingerprint() -> str:
             digest.update(f"{name}={version(name)}\0".encode())
         except PackageNotFoundError:
             digest.update(f"{name}=?\0".encode())
-    package = Path(__file__).parent
+    package = Path(livret.__file__).parent  # the whole package, not this folder
     _hash_tree(digest, package, package)
     return digest.hexdigest()
 

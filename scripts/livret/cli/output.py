@@ -17,7 +17,7 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from livret.build import BookletResult
+from livret.pipeline.booklet import BookletResult
 
 _STATUS = {"built": "construit", "unchanged": "inchangé", "failed": "en erreur"}
 

@@ -17,10 +17,10 @@ from typing import Any
 
 import pikepdf
 
+from livret.dossier.provider import Provider
 from livret.files import data_uri
-from livret.pieces import clean_pdf
 from livret.project import Project
-from livret.provider import Provider
+from livret.protect.pieces import clean_pdf
 from livret.render.templates import environment
 from livret.render.typography import french_html
 from livret.render.view import View
