@@ -21,7 +21,7 @@ from livret.cli import cli
 from livret.outputs.site import DECRYPT_SCRIPT
 from livret.pipeline.batch import Shard, build_lock
 from livret.project import Project
-from livret.publish.swap import verify_booklet
+from livret.verify import verify_booklet
 
 THEME_DIRS = [ROOT / "theme" / "material", Path(material.__file__).parent / "templates"]
 

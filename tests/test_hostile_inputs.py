@@ -18,7 +18,7 @@ from click.testing import CliRunner, Result
 
 from conftest import FIXTURES, ROOT, make_repo
 from livret.cli import cli
-from livret.pipeline.batch import booklet_fingerprint, shared_fingerprint
+from livret.pipeline.fingerprint import booklet_fingerprint, shared_fingerprint
 from livret.project import Project
 from livret.protect.access import AccessStore
 from livret.publish.folders import load_state, save_state, state_path

@@ -24,7 +24,7 @@ from conftest import FIXTURES, ROOT, make_repo
 from decrypt import decrypt_all
 from livret.cli import cli
 from livret.outputs.site import DECRYPT_SCRIPT
-from livret.publish.swap import UnsafeBooklet, verify_booklet
+from livret.verify import UnsafeBooklet, verify_booklet
 
 SLUG = "2026-martin-lucie"
 THEME_DIRS = [ROOT / "theme" / "material", Path(material.__file__).parent / "templates"]

@@ -20,7 +20,7 @@ from click.testing import CliRunner, Result
 
 from conftest import FIXTURES, make_repo
 from livret.cli import cli
-from livret.pipeline.batch import _hash_tree
+from livret.pipeline.fingerprint import _hash_tree
 from livret.publish.folders import MARKER
 
 SLUG = "2026-martin-lucie"

@@ -18,7 +18,7 @@ from livret.cli import cli
 from livret.outputs.site import encryption_settings
 from livret.project import Project
 from livret.protect.access import AccessStore
-from livret.publish.swap import UnsafeBooklet, verify_booklet
+from livret.verify import UnsafeBooklet, verify_booklet
 
 CANARY = "2026-kanaslug"
 # The shape of the script the encryption plugin writes in every page (only data varies).

@@ -19,7 +19,7 @@ from conftest import FIXTURES, ROOT, make_repo
 from livret.cli import cli
 from livret.outputs.site import DECRYPT_SCRIPT
 from livret.protect.allowlist import check_svg, css_problems, html_problems
-from livret.publish.swap import UnsafeBooklet, verify_booklet
+from livret.verify import UnsafeBooklet, verify_booklet
 
 SLUG = "2026-martin-lucie"
 THEME_DIRS = [ROOT / "theme" / "material", Path(material.__file__).parent / "templates"]

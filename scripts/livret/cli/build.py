@@ -12,6 +12,7 @@ import click
 from livret.cli import clifr
 from livret.cli.base import STRICT, LivretCommand, pass_project, tell
 from livret.errors import LivretError
+from livret.pipeline.result import Status
 from livret.project import Project
 
 
@@ -83,5 +84,5 @@ def build(
         click.echo(json.dumps({"booklets": [r.as_json() for r in results]}, ensure_ascii=False))
     else:
         report_build(results, progress.elapsed)
-    if any(r.status == "failed" for r in results):
+    if any(r.status is Status.FAILED for r in results):
         sys.exit(1)

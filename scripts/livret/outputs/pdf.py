@@ -44,6 +44,11 @@ def synthese_html(project: Project, provider: Provider, view: View) -> str:
     return french_html(environment(folder).get_template("synthese.html").render(context))
 
 
+def warm_up() -> None:
+    """Import WeasyPrint now, before worker processes are forked, not in each of them."""
+    import weasyprint  # noqa: F401
+
+
 def print_synthese(project: Project, provider: Provider, view: View) -> bytes:
     """The clear PDF bytes. Nothing in it is fetched from the network."""
     import weasyprint

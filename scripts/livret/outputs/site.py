@@ -29,9 +29,9 @@ from livret.dossier.provider import Provider
 from livret.errors import LivretError
 from livret.project import Project
 from livret.protect.allowlist import html_problems
-from livret.publish.swap import UnsafeBooklet, rewrite_script
 from livret.render.labels import load_labels
 from livret.render.pages import Page
+from livret.verify import UnsafeBooklet, rewrite_script
 
 # Elements Material draws outside the page content that name pages or headings.
 ENCRYPTED_SOMETHING = {
@@ -153,6 +153,15 @@ class _PagesPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
         return _SKIP_LINK.sub("", output)
 
     on_post_page = CombinedEvent(_check_clear_page, _strip_skip_link)
+
+
+def warm_up() -> None:
+    """Import MkDocs' build now, before worker processes are forked, not in each of them.
+
+    This module already imports it; the function names the need, so no other module
+    has to import MkDocs for it.
+    """
+    import mkdocs.commands.build  # noqa: F401
 
 
 @dataclass(frozen=True)

@@ -23,34 +23,12 @@ from livret.project import Project
 from livret.protect.access import Access
 from livret.protect.pieces import PieceRefused, image_data_uri
 from livret.publish.folders import writing_error
-from livret.publish.swap import swap_in, verify_booklet
+from livret.publish.swap import swap_in
 from livret.render.pages import Page, render_pages
 from livret.render.view import View, build_view
+from livret.verify import verify_booklet
 
 CLEAR_DIR = "syntheses"
-
-
-@dataclass
-class BookletResult:
-    """What happened to one booklet, as reported by `livret build --json`."""
-
-    slug: str
-    status: str  # built | unchanged | failed
-    site: str | None = None
-    pdf: str | None = None
-    errors: list[str] = field(default_factory=list)
-    seconds: float = 0.0
-    warnings: list[str] = field(default_factory=list)
-
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "slug": self.slug,
-            "status": self.status,
-            "site": self.site,
-            "pdf": self.pdf,
-            "errors": self.errors,
-            "warnings": self.warnings,
-        }
 
 
 def personal_strings(dossier: Dossier) -> Iterator[str]:
