@@ -26,7 +26,7 @@ from livret.cli import cli
 from livret.errors import LivretError
 from livret.outputs.pdf import encrypt_pdf
 from livret.outputs.pdf_structure import verify_pdf_structure
-from livret.pipeline.booklet import CLEAR_DIR
+from livret.project import CLEAR_DIR
 from livret.render.charts import competences_chart, phases_chart, riasec_chart
 from livret.render.view import load_labels
 

@@ -56,7 +56,7 @@ def build(
     from livret.pipeline.batch import Shard, build_all
 
     # Not resolved here: the library refuses a symbolic link on the way, so it must see it.
-    target = out or project.root / "site"
+    target = out or project.default_out
     notices: list[str] = []
     try:
         with BuildProgress(enabled=not as_json) as progress:

@@ -14,12 +14,12 @@ from pydantic import BaseModel, ValidationError
 from livret.dossier import lint, rules
 from livret.dossier.model import SLUG_PATTERN, Bilan, NoteMeta, Synthese
 from livret.errors import DossierError, Problem, display_path
+from livret.project import DOSSIERS_DIR
 from livret.sources.messages import validation_problems
 from livret.sources.yamlpos import Pos, YamlDoc, decode_text, parse_yaml
 
 M = TypeVar("M", bound=BaseModel)
 
-DOSSIERS_DIR = "dossiers"
 LINKED_DOSSIER = (
     "ce dossier est un lien symbolique : livret ne lit pas un dossier rangé ailleurs ; "
     "remplacez le lien par le dossier lui-même"

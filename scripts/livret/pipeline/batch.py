@@ -24,10 +24,10 @@ from livret.dossier.provider import Provider, load_provider
 from livret.errors import DossierError, LivretError, display_path, strict
 from livret.lock import build_lock
 from livret.outputs import pdf, site
-from livret.pipeline.booklet import CLEAR_DIR, build_booklet, work_root
+from livret.pipeline.booklet import build_booklet, work_root
 from livret.pipeline.fingerprint import booklet_fingerprint, shared_fingerprint
 from livret.pipeline.result import BookletResult, Status
-from livret.project import Project
+from livret.project import SET_ASIDE_SUFFIX, STAGED_PREFIX, Project
 from livret.protect.access import Access, AccessStore, store_path
 from livret.protect.gitguard import ensure_private
 from livret.publish.folders import (
@@ -71,7 +71,10 @@ class Shard:
 def _clean_leftovers(project: Project, out: Path) -> None:
     """What an interrupted build left behind: never published, safe to remove."""
     if out.is_dir():
-        for pattern in (".arrivee-*", ".*.ancien"):  # staged, or set aside by a slow swap
+        for pattern in (
+            f"{STAGED_PREFIX}*",
+            f".*{SET_ASIDE_SUFFIX}",
+        ):  # staged, or set aside by a slow swap
             for leftover in out.glob(pattern):
                 shutil.rmtree(leftover, ignore_errors=True)
     shutil.rmtree(work_root(project), ignore_errors=True)
@@ -176,7 +179,7 @@ def build_all(
     told = notices if notices is not None else []
     with build_lock(project):
         told += secure_private(project)
-        ensure_private(project, [project.private, project.root / CLEAR_DIR])
+        ensure_private(project, [project.private, project.clear_copies])
         _clean_leftovers(project, out)
         store = AccessStore(project)
         told += store.notices

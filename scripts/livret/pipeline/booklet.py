@@ -19,7 +19,7 @@ from livret.files import write_private
 from livret.outputs.pdf import encrypt_attachment, encrypt_pdf, print_synthese, random_pdf_name
 from livret.outputs.pdf_structure import verify_pdf_structure
 from livret.outputs.site import SiteInputs, build_site
-from livret.project import Project
+from livret.project import STAGED_PREFIX, Project
 from livret.protect.access import Access
 from livret.protect.pieces import PieceRefused, image_data_uri
 from livret.publish.folders import writing_error
@@ -27,8 +27,6 @@ from livret.publish.swap import swap_in
 from livret.render.pages import Page, render_pages
 from livret.render.view import View, build_view
 from livret.verify import verify_booklet
-
-CLEAR_DIR = "syntheses"
 
 
 def personal_strings(dossier: Dossier) -> Iterator[str]:
@@ -70,7 +68,7 @@ def _is_vocabulary(value: str) -> bool:
 
 def work_root(project: Project) -> Path:
     """Private scratch space, outside `site/`, on the same disk as the repository."""
-    path = project.private / "travail"
+    path = project.work
     path.mkdir(parents=True, exist_ok=True, mode=0o700)
     return path
 
@@ -86,7 +84,7 @@ class Published:
 
 def clear_copy_path(project: Project, slug: str) -> Path:
     """The consultant's clear copy of the synthèse: git-ignored, never under site/."""
-    return project.root / CLEAR_DIR / f"{slug}.pdf"
+    return project.clear_copies / f"{slug}.pdf"
 
 
 Attachments = tuple[list[dict[str, Any]], dict[str, bytes]]
@@ -176,7 +174,7 @@ def build_booklet(
                 known=_shell_texts(provider, view, pages),
             )
             out.mkdir(parents=True, exist_ok=True)
-            staged = Path(tempfile.mkdtemp(prefix=".arrivee-", dir=out))
+            staged = Path(tempfile.mkdtemp(prefix=STAGED_PREFIX, dir=out))
             staged.rmdir()
             # A copy when `out` is on another disk: it may stop half-way when that disk fills.
             _move(site, staged)

@@ -12,6 +12,7 @@ import os
 import shutil
 from pathlib import Path
 
+from livret.project import SET_ASIDE_SUFFIX
 from livret.verify import REMOTE_LOAD, ROBOTS, THIRD_PARTY_HOSTS, UnsafeBooklet
 
 
@@ -33,7 +34,7 @@ def swap_in(staged: Path, target: Path) -> None:
     """Replace `target` by `staged` (same parent folder) so that one of them is always there."""
     if target.exists():
         if not _exchange(staged, target):
-            old = target.with_name(f".{target.name}.ancien")
+            old = target.with_name(f".{target.name}{SET_ASIDE_SUFFIX}")
             shutil.rmtree(old, ignore_errors=True)
             target.rename(old)
             staged.rename(target)
