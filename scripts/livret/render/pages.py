@@ -8,7 +8,6 @@ in every booklet, so that no URL says anything about the person.
 from __future__ import annotations
 
 import functools
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,6 +24,7 @@ from livret.render.markdown import MarkdownRenderer, Origin
 from livret.render.templates import environment
 from livret.render.typography import french_html
 from livret.render.view import View
+from livret.sources.frontmatter import Fault, split_front_matter
 from livret.sources.messages import validation_problems
 from livret.sources.yamlpos import decode_text, parse_yaml
 
@@ -77,12 +77,11 @@ def _content_pages(
         if text is None:
             problems += trouble
             continue
-        text = text.replace("\r\n", "\n")  # files saved on Windows
-        match = re.match(r"---[ \t]*\n(.*?\n)---[ \t]*(?:\n|$)", text, re.S)
-        if not match:
+        split = split_front_matter(text)
+        if isinstance(split, Fault):
             problems.append(Problem(shown, 1, 1, "en-tête manquant : ---, titre:, ordre:, ---"))
             continue
-        doc, trouble = parse_yaml(shown, match.group(1), line_offset=1)
+        doc, trouble = parse_yaml(shown, split.yaml, line_offset=1)
         if doc is None or trouble:
             problems += trouble
             continue
@@ -91,8 +90,7 @@ def _content_pages(
         except ValidationError as error:
             problems += validation_problems(error.errors(), doc, ContentMeta)
             continue
-        body_line = match.group(0).count("\n") + 1
-        body = renderer.render(text[match.end() :], Origin(shown, body_line))
+        body = renderer.render(split.body, Origin(shown, split.body_line))
         # The title goes inside the encrypted content: Material would not add it there.
         html = Markup("<h1>{}</h1>\n").format(meta.titre) + body
         name = "a-savoir-" + path.name
