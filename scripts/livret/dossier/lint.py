@@ -3,7 +3,7 @@
 None of this is wrong YAML or a wrong field, so none of it is an error: a YAML comment
 that swallowed the end of a text, and the placeholders `livret new` writes. A dossier in
 progress keeps its placeholders and still passes `check`; `build` refuses to publish
-them (see build.py), since a booklet must never say « À compléter » to its reader.
+them (see pipeline/booklet.py), since a booklet must never say « À compléter » to its reader.
 """
 
 from __future__ import annotations

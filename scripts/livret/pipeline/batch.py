@@ -170,7 +170,7 @@ def build_all(
 ) -> list[BookletResult]:
     """Build the named booklets (all when none): unchanged ones skipped, failures isolated.
 
-    `out` is checked before anything is written (see `outputs.py`). Permissions livret
+    `out` is checked before anything is written (see `publish/folders.py`). Permissions livret
     had to fix are told in `notices`, for the caller to show.
     """
     load_provider(project)  # a broken mkdocs.yml stops everything, before any work
