@@ -78,7 +78,8 @@ def _content_pages(
             problems += trouble
             continue
         split = split_front_matter(text)
-        if isinstance(split, Fault):
+        # Two fences with no line between them count as no header, as they always have here.
+        if isinstance(split, Fault) or split.body_line == 3:
             problems.append(Problem(shown, 1, 1, "en-tête manquant : ---, titre:, ordre:, ---"))
             continue
         doc, trouble = parse_yaml(shown, split.yaml, line_offset=1)
