@@ -153,9 +153,9 @@ def pdf_only(repo: Path, base: Path) -> dict[str, float]:
     """One example's PDF: livret's template against mkdocs-with-pdf, same content, medians of 3."""
     sys.path.insert(0, str(ROOT / "scripts"))
     from livret.dossier.load import load_dossier
-    from livret.pdf import encrypt_pdf, print_synthese
+    from livret.dossier.provider import load_provider
+    from livret.outputs.pdf import encrypt_pdf, print_synthese
     from livret.project import Project
-    from livret.provider import load_provider
     from livret.render.view import build_view
 
     project = Project(repo)

@@ -17,11 +17,11 @@ from click.testing import CliRunner
 
 from conftest import FIXTURES, ROOT, make_repo
 from decrypt import decrypt_all
-from livret.batch import Shard, build_lock
 from livret.cli import cli
+from livret.outputs.site import DECRYPT_SCRIPT
+from livret.pipeline.batch import Shard, build_lock
 from livret.project import Project
-from livret.publish import verify_booklet
-from livret.site import DECRYPT_SCRIPT
+from livret.verify import verify_booklet
 
 THEME_DIRS = [ROOT / "theme" / "material", Path(material.__file__).parent / "templates"]
 
@@ -241,7 +241,7 @@ def test_clear_copies_must_be_ignored_by_git(batch_repo: Path) -> None:
 def test_passphrase_with_a_removed_word_asks_for_rotation(batch_repo: Path) -> None:
     """A store made with the old word list: the build says which booklet to rotate, once,
     without the passphrase, and stops saying it once the passphrase is new."""
-    from livret.access import wordlist
+    from livret.protect.access import wordlist
 
     old = "cil-lune-vent-mer-sel-haie"  # « cil » was removed from the list
     assert "cil" not in wordlist() and {"lune", "vent", "mer", "sel", "haie"} <= set(wordlist())

@@ -80,7 +80,7 @@ def test_bug_keeps_its_traceback(repo: Path, monkeypatch) -> None:  # type: igno
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("bug")
 
-    monkeypatch.setattr("livret.cli.check_project", broken)
+    monkeypatch.setattr("livret.cli.check.check_project", broken)
     result = run(repo, "check")
     assert result.exit_code == 1
     assert isinstance(result.exception, RuntimeError)

@@ -17,11 +17,11 @@ import pytest
 from click.testing import CliRunner, Result
 
 from conftest import FIXTURES, ROOT, make_repo
-from livret.access import AccessStore
-from livret.batch import booklet_fingerprint, shared_fingerprint
 from livret.cli import cli
-from livret.outputs import load_state, save_state, state_path
+from livret.pipeline.fingerprint import booklet_fingerprint, shared_fingerprint
 from livret.project import Project
+from livret.protect.access import AccessStore
+from livret.publish.folders import load_state, save_state, state_path
 
 SLUG = "2026-martin-lucie"
 OTHER = "2026-durand-claire"

@@ -20,8 +20,8 @@ from selectolax.lexbor import LexborHTMLParser
 from conftest import FIXTURES, make_repo
 from decrypt import decrypt_all
 from livret.cli import cli
+from livret.protect.urls import browser_form, decide
 from livret.render.markdown import MarkdownRenderer, Origin
-from livret.urls import browser_form, decide
 
 PAYLOAD = "window.__livret_pwned=1"
 HOSTILE = [

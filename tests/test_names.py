@@ -23,8 +23,8 @@ from faker.providers.person.pt_BR import Provider as Brazilian
 from conftest import FIXTURES, ROOT, make_repo
 from decrypt import decrypt_all
 from livret.cli import cli
-from livret.publish import UnsafeBooklet, verify_booklet
-from livret.site import DECRYPT_SCRIPT
+from livret.outputs.site import DECRYPT_SCRIPT
+from livret.verify import UnsafeBooklet, verify_booklet
 
 SLUG = "2026-martin-lucie"
 THEME_DIRS = [ROOT / "theme" / "material", Path(material.__file__).parent / "templates"]

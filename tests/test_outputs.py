@@ -19,9 +19,9 @@ import pytest
 from click.testing import CliRunner, Result
 
 from conftest import FIXTURES, make_repo
-from livret.batch import _hash_tree
 from livret.cli import cli
-from livret.outputs import MARKER
+from livret.pipeline.fingerprint import _hash_tree
+from livret.publish.folders import MARKER
 
 SLUG = "2026-martin-lucie"
 OTHER = "2026-durand-paul"

@@ -22,11 +22,11 @@ from pikepdf import Array, Dictionary, Name, Stream, String
 from ruamel.yaml import YAML
 
 from conftest import ROOT, make_repo
-from livret.build import CLEAR_DIR
 from livret.cli import cli
 from livret.errors import LivretError
-from livret.pdf import encrypt_pdf
-from livret.pdf_structure import verify_pdf_structure
+from livret.outputs.pdf import encrypt_pdf
+from livret.outputs.pdf_structure import verify_pdf_structure
+from livret.project import CLEAR_DIR
 from livret.render.charts import competences_chart, phases_chart, riasec_chart
 from livret.render.view import load_labels
 

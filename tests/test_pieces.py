@@ -30,9 +30,9 @@ from PIL.PngImagePlugin import PngInfo
 
 from conftest import FIXTURES, ROOT, make_repo
 from decrypt import decrypt_all
-from livret import pieces
 from livret.cli import cli
-from livret.pieces import PieceRefused, sanitize_pdf, verify_pdf
+from livret.protect import pieces
+from livret.protect.pieces import PieceRefused, sanitize_pdf, verify_pdf
 
 TEXT = b"Bonjour piece"
 

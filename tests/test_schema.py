@@ -15,7 +15,7 @@ from click.testing import CliRunner
 from conftest import EXAMPLES, ROOT
 from livret.cli import cli
 from livret.dossier.schema import MODELS, TITLES, schema_path, schema_text
-from livret.dossier.yamlpos import parse_yaml
+from livret.sources.yamlpos import parse_yaml
 
 
 @pytest.mark.parametrize("name", sorted(MODELS))

@@ -14,11 +14,11 @@ from click.testing import CliRunner
 
 from conftest import FIXTURES, ROOT, make_repo
 from decrypt import decrypt_all
-from livret.access import AccessStore
 from livret.cli import cli
+from livret.outputs.site import encryption_settings
 from livret.project import Project
-from livret.publish import UnsafeBooklet, verify_booklet
-from livret.site import encryption_settings
+from livret.protect.access import AccessStore
+from livret.verify import UnsafeBooklet, verify_booklet
 
 CANARY = "2026-kanaslug"
 # The shape of the script the encryption plugin writes in every page (only data varies).
@@ -281,7 +281,7 @@ def test_store_not_ignored_is_refused(tmp_path: Path) -> None:
 
 
 def test_passphrase_strength_and_length() -> None:
-    from livret.access import entropy_bits, wordlist
+    from livret.protect.access import entropy_bits, wordlist
 
     assert entropy_bits() >= 64  # security.md asks for at least 64 bits
     assert round(entropy_bits(), 1) == 65.2
@@ -304,7 +304,7 @@ def test_entropy_bits_matches_brute_force(words: tuple[str, ...]) -> None:
     import itertools
     import math
 
-    from livret.access import MAX_LENGTH, WORDS, entropy_bits
+    from livret.protect.access import MAX_LENGTH, WORDS, entropy_bits
 
     accepted = sum(
         1
@@ -320,7 +320,7 @@ def test_passphrase_draw_is_uniform_over_what_fits() -> None:
     import itertools
     from collections import Counter
 
-    from livret.access import MAX_LENGTH, WORDS, _shapes, new_passphrase
+    from livret.protect.access import MAX_LENGTH, WORDS, _shapes, new_passphrase
 
     words = ("abcdefghij", "abcde", "ab")
     every = ("-".join(choice) for choice in itertools.product(words, repeat=WORDS))
@@ -334,7 +334,7 @@ def test_passphrase_draw_is_uniform_over_what_fits() -> None:
 
 
 def test_generated_passphrases_fit_and_use_listed_words() -> None:
-    from livret.access import MAX_LENGTH, WORDS, new_passphrase, wordlist
+    from livret.protect.access import MAX_LENGTH, WORDS, new_passphrase, wordlist
 
     listed = set(wordlist())
     phrases = [new_passphrase() for _ in range(10_000)]

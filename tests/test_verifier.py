@@ -16,10 +16,10 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import FIXTURES, ROOT, make_repo
-from livret.allowlist import check_svg, css_problems, html_problems
 from livret.cli import cli
-from livret.publish import UnsafeBooklet, verify_booklet
-from livret.site import DECRYPT_SCRIPT
+from livret.outputs.site import DECRYPT_SCRIPT
+from livret.protect.allowlist import check_svg, css_problems, html_problems
+from livret.verify import UnsafeBooklet, verify_booklet
 
 SLUG = "2026-martin-lucie"
 THEME_DIRS = [ROOT / "theme" / "material", Path(material.__file__).parent / "templates"]

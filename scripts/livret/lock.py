@@ -14,7 +14,7 @@ from livret.project import Project
 def build_lock(project: Project) -> Iterator[None]:
     """One build at a time per repository; released even when the process dies."""
     project.private.mkdir(parents=True, exist_ok=True, mode=0o700)
-    handle = (project.private / "construction.lock").open("w")
+    handle = (project.lock).open("w")
     try:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)

@@ -7,6 +7,20 @@ from pathlib import Path
 
 from livret.errors import LivretError
 
+# Every name livret gives to a path of the consultant's repository, spelled once.
+DOSSIERS_DIR = "dossiers"
+CONTENT_DIR = "content"
+THEME_DIR = "theme"
+CONFIG_FILE = "mkdocs.yml"
+PRIVATE_DIR = ".livret"  # git-ignored: access store, state files, lock, scratch space
+WORK_DIR = f"{PRIVATE_DIR}/travail"  # scratch space, on the same disk as the repository
+CLEAR_DIR = "syntheses"  # git-ignored: the clear PDFs, for the consultant only
+DEFAULT_OUT = "site"  # the published folder when --out is not given
+LOCK_FILE = "construction.lock"  # in PRIVATE_DIR
+STATE_PREFIX = "etat-"  # PRIVATE_DIR/etat-<hash of the output folder>.json
+STAGED_PREFIX = ".arrivee-"  # a booklet being built inside the output folder
+SET_ASIDE_SUFFIX = ".ancien"  # an old booklet set aside by a swap without renameat2
+
 
 @dataclass(frozen=True)
 class Project:
@@ -16,24 +30,43 @@ class Project:
 
     @property
     def dossiers(self) -> Path:
-        return self.root / "dossiers"
+        return self.root / DOSSIERS_DIR
 
     @property
     def content(self) -> Path:
-        return self.root / "content"
+        return self.root / CONTENT_DIR
 
     @property
     def theme(self) -> Path:
-        return self.root / "theme"
+        return self.root / THEME_DIR
 
     @property
     def config(self) -> Path:
-        return self.root / "mkdocs.yml"
+        return self.root / CONFIG_FILE
 
     @property
     def private(self) -> Path:
         """Git-ignored folder for what must never be published (access store, clear PDFs)."""
-        return self.root / ".livret"
+        return self.root / PRIVATE_DIR
+
+    @property
+    def work(self) -> Path:
+        return self.root / WORK_DIR
+
+    @property
+    def clear_copies(self) -> Path:
+        return self.root / CLEAR_DIR
+
+    @property
+    def default_out(self) -> Path:
+        return self.root / DEFAULT_OUT
+
+    @property
+    def lock(self) -> Path:
+        return self.private / LOCK_FILE
+
+    def state_file(self, key: str) -> Path:
+        return self.private / f"{STATE_PREFIX}{key}.json"
 
 
 # The theme files livret reads, checked before any work so that a deleted file is one
@@ -91,8 +124,8 @@ def find_project(start: Path | None = None) -> Project:
     checked to hold every file livret reads besides the dossiers."""
     here = (start or Path.cwd()).resolve()
     for folder in (here, *here.parents):
-        if (folder / "dossiers").is_dir() and (
-            (folder / "mkdocs.yml").is_file() or (folder / "theme").is_dir()
+        if (folder / DOSSIERS_DIR).is_dir() and (
+            (folder / CONFIG_FILE).is_file() or (folder / THEME_DIR).is_dir()
         ):
             project = Project(folder)
             check_layout(project)

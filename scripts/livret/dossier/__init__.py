@@ -1,0 +1,1 @@
+"""The dossier contract: models, rules, lint, template, schema, loading and creation."""

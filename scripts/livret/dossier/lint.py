@@ -3,7 +3,7 @@
 None of this is wrong YAML or a wrong field, so none of it is an error: a YAML comment
 that swallowed the end of a text, and the placeholders `livret new` writes. A dossier in
 progress keeps its placeholders and still passes `check`; `build` refuses to publish
-them (see build.py), since a booklet must never say « À compléter » to its reader.
+them (see pipeline/booklet.py), since a booklet must never say « À compléter » to its reader.
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from livret.dossier.yamlpos import Loc, YamlDoc
 from livret.errors import Problem
+from livret.sources.yamlpos import Loc, YamlDoc
 
 # What the template of `livret new` writes where the consultant must write something.
 _PLACEHOLDER_START = re.compile(r"^a completer\b", re.IGNORECASE)

@@ -12,14 +12,15 @@ from typing import TypeVar
 from pydantic import BaseModel, ValidationError
 
 from livret.dossier import lint, rules
-from livret.dossier.messages import validation_problems
 from livret.dossier.model import SLUG_PATTERN, Bilan, NoteMeta, Synthese
-from livret.dossier.yamlpos import Pos, YamlDoc, decode_text, parse_yaml
 from livret.errors import DossierError, Problem, display_path
+from livret.project import DOSSIERS_DIR
+from livret.sources.frontmatter import Fault, split_front_matter
+from livret.sources.messages import validation_problems
+from livret.sources.yamlpos import Pos, YamlDoc, decode_text, parse_yaml
 
 M = TypeVar("M", bound=BaseModel)
 
-DOSSIERS_DIR = "dossiers"
 LINKED_DOSSIER = (
     "ce dossier est un lien symbolique : livret ne lit pas un dossier rangé ailleurs ; "
     "remplacez le lien par le dossier lui-même"
@@ -117,16 +118,13 @@ def _load_yaml(
     return value, doc, more
 
 
-_FENCE = re.compile(r"^---[ \t]*$")
-
-
 def load_note(path: Path, display: str) -> tuple[Note | None, list[Problem]]:
     """A note: `---`, YAML front matter, `---`, then Markdown."""
     text, problems = _read(path, display)
     if text is None:
         return None, problems
-    lines = text.splitlines()
-    if not lines or not _FENCE.match(lines[0]):
+    split = split_front_matter(text)
+    if split is Fault.MISSING:
         return None, [
             Problem(
                 display,
@@ -136,15 +134,13 @@ def load_note(path: Path, display: str) -> tuple[Note | None, list[Problem]]:
                 "puis titre:, date:, visibilite:, puis une ligne « --- »",
             )
         ]
-    end = next((i for i in range(1, len(lines)) if _FENCE.match(lines[i])), None)
-    if end is None:
+    if split is Fault.UNCLOSED:
         return None, [
             Problem(
                 display, 1, 1, "en-tête non refermé : ajoutez une ligne « --- » après visibilite:"
             )
         ]
-    front = "\n".join(lines[1:end]) + "\n"
-    doc, problems = parse_yaml(display, front, line_offset=1)
+    doc, problems = parse_yaml(display, split.yaml, line_offset=1)
     if doc is None:
         if problems and problems[0].message.startswith("fichier vide"):
             problems = [Problem(display, 1, 1, "en-tête vide : ajoutez au moins « titre: »")]
@@ -152,11 +148,12 @@ def load_note(path: Path, display: str) -> tuple[Note | None, list[Problem]]:
     meta, more = _validate(doc, NoteMeta)
     if problems or meta is None:
         return None, problems + more
-    body = "\n".join(lines[end + 1 :]).strip("\n")
-    first_body_line = end + 2
-    while first_body_line - 1 < len(lines) and not lines[first_body_line - 1].strip():
-        first_body_line += 1
-    return Note(path, display, meta, body, first_body_line, doc), []
+    body = split.body.strip("\n")
+    first_body_line = split.body_line
+    blank = 0
+    while blank < len(split.lines) and not split.lines[blank].strip():
+        blank += 1
+    return Note(path, display, meta, body, first_body_line + blank, doc), []
 
 
 def _valid_slug(slug: str) -> bool:

@@ -9,9 +9,9 @@ import stat
 from pathlib import Path, PurePosixPath
 
 from livret.dossier.model import MODES_AVEC_CONVENTION, Bilan, Synthese
-from livret.dossier.yamlpos import Loc, YamlDoc
 from livret.errors import Problem
-from livret.pieces import check_attachment
+from livret.protect.pieces import check_attachment
+from livret.sources.yamlpos import Loc, YamlDoc
 
 PIECE_TYPES = (".pdf", ".png", ".jpg", ".jpeg", ".webp")
 

@@ -1,0 +1,1 @@
+"""From a loaded dossier to pages: view, Markdown, typography, charts, labels, templates."""

@@ -14,7 +14,6 @@ from typing import Annotated, Any, get_args
 
 from pydantic import BaseModel, Field, ValidationError, create_model
 
-from livret.dossier.messages import validation_problems
 from livret.dossier.model import (
     Categorie,
     Destinataire,
@@ -27,8 +26,9 @@ from livret.dossier.model import (
     Strict,
     Texte,
 )
-from livret.dossier.yamlpos import YamlDoc, decode_text, parse_yaml
 from livret.errors import DossierError, LivretError, Problem
+from livret.sources.messages import validation_problems
+from livret.sources.yamlpos import YamlDoc, decode_text, parse_yaml
 
 SHOWN = "theme/libelles.yml"
 

@@ -3,7 +3,7 @@
 Raw HTML is escaped (shown as written), nothing is ever evaluated as a template, and
 an image or resource that would make the beneficiary's browser call another host is
 an error at the file and line where it was written. Links are decided on the URL the
-browser would follow (`livret.urls`): links to other sites stay links, opened without
+browser would follow (`livret.protect.urls`): links to other sites stay links, opened without
 telling the site where the reader came from; any other kind keeps its text, loses its
 target, and is reported as a warning. The rendered HTML then goes through a sanitiser
 (nh3) that applies the same decision: a second wall if the first one ever misses.
@@ -23,9 +23,9 @@ from markdown.treeprocessors import Treeprocessor
 from markupsafe import Markup
 
 from livret.errors import Problem
-from livret.pieces import IMAGE_FORMATS, PieceRefused, image_data_uri
+from livret.protect.pieces import IMAGE_FORMATS, PieceRefused, image_data_uri
+from livret.protect.urls import browser_form, decide, decide_attribute, shown
 from livret.render.typography import FrenchTypography
-from livret.urls import browser_form, decide, decide_attribute, shown
 
 # What our Markdown produces, and nothing more: the sanitiser drops any other tag or
 # attribute, whatever the renderer above let through.

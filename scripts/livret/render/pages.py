@@ -8,7 +8,6 @@ in every booklet, so that no URL says anything about the person.
 from __future__ import annotations
 
 import functools
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,9 +16,7 @@ import jinja2
 from markupsafe import Markup
 from pydantic import Field, ValidationError
 
-from livret.dossier.messages import validation_problems
 from livret.dossier.model import Strict, Texte
-from livret.dossier.yamlpos import decode_text, parse_yaml
 from livret.errors import DossierError, Problem
 from livret.project import Project
 from livret.render.labels import load_labels
@@ -27,6 +24,9 @@ from livret.render.markdown import MarkdownRenderer, Origin
 from livret.render.templates import environment
 from livret.render.typography import french_html
 from livret.render.view import View
+from livret.sources.frontmatter import Fault, split_front_matter
+from livret.sources.messages import validation_problems
+from livret.sources.yamlpos import decode_text, parse_yaml
 
 
 @dataclass(frozen=True)
@@ -77,12 +77,12 @@ def _content_pages(
         if text is None:
             problems += trouble
             continue
-        text = text.replace("\r\n", "\n")  # files saved on Windows
-        match = re.match(r"---[ \t]*\n(.*?\n)---[ \t]*(?:\n|$)", text, re.S)
-        if not match:
+        split = split_front_matter(text)
+        # Two fences with no line between them count as no header, as they always have here.
+        if isinstance(split, Fault) or split.body_line == 3:
             problems.append(Problem(shown, 1, 1, "en-tête manquant : ---, titre:, ordre:, ---"))
             continue
-        doc, trouble = parse_yaml(shown, match.group(1), line_offset=1)
+        doc, trouble = parse_yaml(shown, split.yaml, line_offset=1)
         if doc is None or trouble:
             problems += trouble
             continue
@@ -91,8 +91,7 @@ def _content_pages(
         except ValidationError as error:
             problems += validation_problems(error.errors(), doc, ContentMeta)
             continue
-        body_line = match.group(0).count("\n") + 1
-        body = renderer.render(text[match.end() :], Origin(shown, body_line))
+        body = renderer.render(split.body, Origin(shown, split.body_line))
         # The title goes inside the encrypted content: Material would not add it there.
         html = Markup("<h1>{}</h1>\n").format(meta.titre) + body
         name = "a-savoir-" + path.name

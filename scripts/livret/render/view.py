@@ -19,12 +19,12 @@ from typing import Any
 from markupsafe import Markup
 
 from livret.dossier.load import Dossier
-from livret.dossier.yamlpos import Loc, YamlDoc
 from livret.errors import DossierError, LivretError, Problem
-from livret.pieces import PieceRefused, clean_pdf
+from livret.protect.pieces import PieceRefused, clean_pdf
 from livret.render.charts import Chart, competences_chart, hours_label, phases_chart, riasec_chart
 from livret.render.labels import load_labels
 from livret.render.markdown import MarkdownRenderer, Origin
+from livret.sources.yamlpos import Loc, YamlDoc
 
 # Day and month never part at a line end; month and year may.
 NBSP = "\u00a0"

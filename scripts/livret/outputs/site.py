@@ -25,13 +25,13 @@ from mkdocs.commands.build import build
 from mkdocs.config import load_config
 from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority
 
-from livret.allowlist import html_problems
+from livret.dossier.provider import Provider, logo_bytes
 from livret.errors import LivretError
 from livret.project import Project
-from livret.provider import Provider, logo_bytes
-from livret.publish import UnsafeBooklet, rewrite_script
+from livret.protect.allowlist import html_problems
 from livret.render.labels import load_labels
 from livret.render.pages import Page
+from livret.verify import UnsafeBooklet, rewrite_script
 
 # Elements Material draws outside the page content that name pages or headings.
 ENCRYPTED_SOMETHING = {
@@ -153,6 +153,15 @@ class _PagesPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
         return _SKIP_LINK.sub("", output)
 
     on_post_page = CombinedEvent(_check_clear_page, _strip_skip_link)
+
+
+def warm_up() -> None:
+    """Import MkDocs' build now, before worker processes are forked, not in each of them.
+
+    This module already imports it; the function names the need, so no other module
+    has to import MkDocs for it.
+    """
+    import mkdocs.commands.build  # noqa: F401
 
 
 @dataclass(frozen=True)

@@ -17,9 +17,9 @@ from typing import Any
 
 import pikepdf
 
-from livret.pieces import clean_pdf
+from livret.dossier.provider import Provider, logo_bytes
 from livret.project import Project
-from livret.provider import Provider, logo_bytes
+from livret.protect.pieces import clean_pdf
 from livret.render.templates import environment
 from livret.render.typography import french_html
 from livret.render.view import View
@@ -46,6 +46,11 @@ def synthese_html(project: Project, provider: Provider, view: View) -> str:
         "montant": _euros(montant) if montant else "",
     }
     return french_html(environment(folder).get_template("synthese.html").render(context))
+
+
+def warm_up() -> None:
+    """Import WeasyPrint now, before worker processes are forked, not in each of them."""
+    import weasyprint  # noqa: F401
 
 
 def print_synthese(project: Project, provider: Provider, view: View) -> bytes:

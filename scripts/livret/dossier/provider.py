@@ -14,12 +14,12 @@ from typing import Any, Literal
 
 from pydantic import Field, ValidationError
 
-from livret.allowlist import check_svg
-from livret.dossier.messages import validation_problems
 from livret.dossier.model import EMAIL_PATTERN, Strict, Texte
-from livret.dossier.yamlpos import decode_text, parse_yaml
 from livret.errors import DossierError, Problem
 from livret.project import Project
+from livret.protect.allowlist import check_svg
+from livret.sources.messages import validation_problems
+from livret.sources.yamlpos import decode_text, parse_yaml
 
 # Options livret writes itself, with the reason given to the provider.
 FORBIDDEN = {
@@ -107,7 +107,7 @@ def logo_bytes(logo: Path) -> bytes:
     """The logo as published: an SVG as checked, a PNG re-encoded without its metadata
     (text chunks can hold anything, and the logo sits in clear in every booklet)."""
     if logo.suffix.lower() == ".png":
-        from livret.pieces import clean_image
+        from livret.protect.pieces import clean_image
 
         return clean_image(logo)
     return logo.read_bytes()

@@ -28,7 +28,7 @@ from pathlib import Path
 import tinycss2
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from livret.urls import decide
+from livret.protect.urls import decide
 
 SVG_NS = "http://www.w3.org/2000/svg"
 

@@ -26,23 +26,34 @@ from typing import Any
 
 from livret.errors import LivretError, display_path
 from livret.files import write_private
-from livret.project import Project
+from livret.project import (
+    CLEAR_DIR,
+    CONTENT_DIR,
+    DEFAULT_OUT,
+    DOSSIERS_DIR,
+    PRIVATE_DIR,
+    SET_ASIDE_SUFFIX,
+    STAGED_PREFIX,
+    STATE_PREFIX,
+    THEME_DIR,
+    WORK_DIR,
+    Project,
+)
 
 MARKER = ".livret-publication"
 MARKER_TEXT = "Dossier de publication créé par livret : ne rien y déposer d'autre.\n"
 BOOKLET_DIR = re.compile(r"^[a-z2-7]{24}$")
-DEFAULT_OUT = "site"
 
 # Folders of the repository that hold what must never be published, or that livret reads.
-PROTECTED = ("dossiers", ".livret", "syntheses", "content", "theme", ".git")
+PROTECTED = (DOSSIERS_DIR, PRIVATE_DIR, CLEAR_DIR, CONTENT_DIR, THEME_DIR, ".git")
 # Private folders livret writes into: a symbolic link there sends private data elsewhere.
-PRIVATE_DIRS = (".livret", ".livret/travail", "syntheses")
+PRIVATE_DIRS = (PRIVATE_DIR, WORK_DIR, CLEAR_DIR)
 # What livret itself writes at the top of a published folder.
 _SITE_FILES = ("index.html", "robots.txt", MARKER)
-_LEFTOVER_DIR = re.compile(r"^\.arrivee-.+$|^\..+\.ancien$")
+_LEFTOVER_DIR = re.compile(rf"^{re.escape(STAGED_PREFIX)}.+$|^\..+{re.escape(SET_ASIDE_SUFFIX)}$")
 
 STATE_VERSION = 2
-_STATE = re.compile(r"^etat-[0-9a-f]{12}\.json$")
+_STATE = re.compile(rf"^{re.escape(STATE_PREFIX)}[0-9a-f]{{12}}\.json$")
 
 
 # --- private folders --------------------------------------------------------------------------
@@ -97,7 +108,7 @@ def secure_private(project: Project) -> list[str]:
     check_private(project)
     notices = [
         owner_only(project.root / name, 0o700, "ce dossier privé")
-        for name in (".livret", "syntheses")
+        for name in (PRIVATE_DIR, CLEAR_DIR)
     ]
     return [n for n in notices if n]
 
@@ -236,7 +247,7 @@ def writing_error(error: OSError, where: Path, root: Path) -> LivretError | None
 
 def state_path(project: Project, real_out: Path) -> Path:
     key = hashlib.sha256(str(real_out).encode()).hexdigest()[:12]
-    return project.private / f"etat-{key}.json"
+    return project.state_file(key)
 
 
 def _read_state(path: Path) -> dict[str, Any] | None:
@@ -283,7 +294,7 @@ def published_outputs(project: Project) -> list[tuple[Path, dict[str, dict[str, 
             data = _read_state(path) if _STATE.match(path.name) else None
             if data is not None and Path(data["sortie"]).is_absolute():
                 found[Path(data["sortie"])] = {str(k): dict(v) for k, v in data["livrets"].items()}
-    found.setdefault(_real(project.root / DEFAULT_OUT), {})
+    found.setdefault(_real(project.default_out), {})
     return list(found.items())
 
 
@@ -294,7 +305,7 @@ def last_output(project: Project, slug: str) -> Path:
         when = booklets.get(slug, {}).get("publie")
         if when and (best is None or when > best[0]):
             best = (when, out)
-    return best[1] if best else project.root / DEFAULT_OUT
+    return best[1] if best else project.default_out
 
 
 def remove_booklet(project: Project, booklet_id: str) -> None:

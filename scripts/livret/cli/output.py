@@ -17,9 +17,9 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from livret.build import BookletResult
+from livret.pipeline.result import BookletResult, Status
 
-_STATUS = {"built": "construit", "unchanged": "inchangé", "failed": "en erreur"}
+_STATUS = {Status.BUILT: "construit", Status.UNCHANGED: "inchangé", Status.FAILED: "en erreur"}
 
 
 class BuildProgress:
@@ -88,17 +88,17 @@ def report_build(results: list[BookletResult], elapsed: float) -> None:
         table.add_column("publié dans")
         table.add_column("durée", justify="right")
         for r in results:
-            duration = f"{r.seconds:.1f} s" if r.status == "built" else ""
+            duration = f"{r.seconds:.1f} s" if r.status is Status.BUILT else ""
             table.add_row(r.slug, _STATUS[r.status], r.site or "", duration)
         out.print(table)
     counts = {s: sum(1 for r in results if r.status == s) for s in _STATUS}
     out.print(
-        f"{_count(counts['built'], 'livret construit', 'livrets construits')}, "
-        f"{_count(counts['unchanged'], 'inchangé', 'inchangés')}, "
-        f"{_count(counts['failed'], 'en erreur', 'en erreur')}, en {elapsed:.1f} s.",
+        f"{_count(counts[Status.BUILT], 'livret construit', 'livrets construits')}, "
+        f"{_count(counts[Status.UNCHANGED], 'inchangé', 'inchangés')}, "
+        f"{_count(counts[Status.FAILED], 'en erreur', 'en erreur')}, en {elapsed:.1f} s.",
         markup=False,
     )
-    if counts["built"]:
+    if counts[Status.BUILT]:
         out.print(
             "Phrases de passe : livret access DOSSIER (jamais affichées par build).", markup=False
         )

@@ -1,9 +1,8 @@
 """Build many booklets: skip the unchanged, spread the rest over worker processes.
 
-A booklet is rebuilt only when one of its inputs changed: its dossier's files, the
-shared `content/`, `theme/`, `mkdocs.yml`, livret itself, or its access entry. Each
+A booklet is rebuilt only when one of its inputs changed (see `fingerprint.py`). Each
 worker process imports MkDocs, Material and WeasyPrint once and then builds many
-booklets; the encryption plugin's state is reset around every build (see `site.py`).
+booklets; the encryption plugin's state is reset around every build (see `outputs/site.py`).
 One lock per repository keeps two builds from interleaving.
 """
 
@@ -13,24 +12,26 @@ import concurrent.futures
 import functools
 import hashlib
 import multiprocessing
-import os
 import re
 import shutil
-import stat
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from livret import __version__
-from livret.access import Access, AccessStore, in_current_list, store_path
-from livret.build import CLEAR_DIR, BookletResult, build_booklet, work_root
 from livret.dossier import lint
 from livret.dossier.load import LINKED_DOSSIER, check_slug, dossier_folders, load_dossier
+from livret.dossier.provider import Provider, load_provider
 from livret.errors import DossierError, LivretError, display_path, strict
-from livret.gitguard import ensure_private
 from livret.lock import build_lock
-from livret.outputs import (
+from livret.outputs import pdf, site
+from livret.pipeline.booklet import build_booklet, work_root
+from livret.pipeline.fingerprint import booklet_fingerprint, shared_fingerprint
+from livret.pipeline.result import BookletResult, Status
+from livret.project import SET_ASIDE_SUFFIX, STAGED_PREFIX, Project
+from livret.protect.access import Access, AccessStore, in_current_list, store_path
+from livret.protect.gitguard import ensure_private
+from livret.publish.folders import (
     BOOKLET_DIR,
     check_output,
     claim_output,
@@ -41,9 +42,7 @@ from livret.outputs import (
     state_path,
     writing_error,
 )
-from livret.project import Project
-from livret.provider import Provider, load_provider
-from livret.publish import write_site_root
+from livret.publish.swap import write_site_root
 from livret.render.labels import load_labels
 from livret.render.view import build_view
 
@@ -70,77 +69,13 @@ class Shard:
         return digest % self.count == self.index - 1
 
 
-def _hash_tree(digest: hashlib._Hash, folder: Path, root: Path) -> None:
-    """Names and bytes of every file under `folder`, without following a symbolic link.
-
-    A link is hashed by what it says, never by what it points to: a dossier folder that
-    is a link to /etc must not make livret read /etc (such a dossier is refused anyway).
-    """
-    if folder.is_symlink():
-        digest.update(b"->" + os.fsencode(os.readlink(folder)) + b"\0")
-        return
-    if not folder.exists():
-        return
-    paths = [folder]
-    if folder.is_dir():
-        paths = []
-        for top, dirs, files in os.walk(folder):  # never descends into a linked folder
-            paths += [Path(top) / name for name in files]
-            paths += [Path(top) / name for name in dirs if (Path(top) / name).is_symlink()]
-    for path in sorted(paths):
-        digest.update(path.relative_to(root).as_posix().encode() + b"\0")
-        if path.is_symlink():
-            digest.update(b"->" + os.fsencode(os.readlink(path)) + b"\0")
-        elif stat.S_ISREG(path.lstat().st_mode):  # a FIFO would block the read forever
-            digest.update(path.read_bytes() + b"\0")
-
-
-# Libraries whose upgrade changes what a booklet looks like or how it is protected.
-_DEPENDENCIES = (
-    "mkdocs", "mkdocs-material", "mkdocs-encryptcontent-plugin", "weasyprint", "pikepdf",
-    "markdown", "jinja2",
-)  # fmt: skip
-
-
-@functools.cache
-def _tool_fingerprint() -> str:
-    """livret's own code and the libraries it drives: a change to them changes every booklet."""
-    from importlib.metadata import PackageNotFoundError, version
-
-    digest = hashlib.sha256(__version__.encode())
-    for name in _DEPENDENCIES:
-        try:
-            digest.update(f"{name}={version(name)}\0".encode())
-        except PackageNotFoundError:
-            digest.update(f"{name}=?\0".encode())
-    package = Path(__file__).parent
-    _hash_tree(digest, package, package)
-    return digest.hexdigest()
-
-
-def shared_fingerprint(project: Project) -> str:
-    """Everything every booklet depends on."""
-    digest = hashlib.sha256(_tool_fingerprint().encode())
-    for part in (project.content, project.theme, project.config):
-        _hash_tree(digest, part, project.root)
-    logo = load_provider(project).logo
-    if logo is not None and logo.is_file():  # may live outside theme/
-        digest.update(logo.read_bytes())
-    return digest.hexdigest()
-
-
-def booklet_fingerprint(shared: str, folder: Path, access: Access) -> str:
-    digest = hashlib.sha256(shared.encode())
-    # The access entry by its id and creation time: a rotation changes both.
-    digest.update(f"{access.booklet_id}\0{access.created}\0".encode())
-    _hash_tree(digest, folder, folder.parent)
-    return digest.hexdigest()
-
-
 def _clean_leftovers(project: Project, out: Path) -> None:
     """What an interrupted build left behind: never published, safe to remove."""
     if out.is_dir():
-        for pattern in (".arrivee-*", ".*.ancien"):  # staged, or set aside by a slow swap
+        for pattern in (
+            f"{STAGED_PREFIX}*",
+            f".*{SET_ASIDE_SUFFIX}",
+        ):  # staged, or set aside by a slow swap
             for leftover in out.glob(pattern):
                 shutil.rmtree(leftover, ignore_errors=True)
     shutil.rmtree(work_root(project), ignore_errors=True)
@@ -161,9 +96,9 @@ def _provider_at(root: str, mtime: int) -> Provider:
 
 
 def _warm_up() -> None:
-    """Imports paid once per worker, not once per booklet."""
-    import mkdocs.commands.build  # noqa: F401
-    import weasyprint  # noqa: F401
+    """Imports paid once per worker, not once per booklet (MkDocs comes with `site.py`)."""
+    site.warm_up()
+    pdf.warm_up()
 
 
 def build_one(
@@ -179,14 +114,14 @@ def build_one(
             project, _provider(root), dossier, access, Path(out), strict_mode=strict_mode
         )
     except DossierError as error:
-        return BookletResult(slug, "failed", errors=[str(p) for p in error.problems])
+        return BookletResult(slug, Status.FAILED, errors=[str(p) for p in error.problems])
     except LivretError as error:
         return BookletResult(
-            slug, "failed", errors=[f"{display_path(folder, project.root)}: {error}"]
+            slug, Status.FAILED, errors=[f"{display_path(folder, project.root)}: {error}"]
         )
     return BookletResult(
         slug,
-        "built",
+        Status.BUILT,
         site=display_path(published.folder, project.root) + "/",
         pdf=display_path(published.pdf, project.root),
         seconds=time.perf_counter() - started,
@@ -236,7 +171,7 @@ def build_all(
 ) -> list[BookletResult]:
     """Build the named booklets (all when none): unchanged ones skipped, failures isolated.
 
-    `out` is checked before anything is written (see `outputs.py`). Permissions livret
+    `out` is checked before anything is written (see `publish/folders.py`). Permissions livret
     had to fix are told in `notices`, for the caller to show.
     """
     load_provider(project)  # a broken mkdocs.yml stops everything, before any work
@@ -245,7 +180,7 @@ def build_all(
     told = notices if notices is not None else []
     with build_lock(project):
         told += secure_private(project)
-        ensure_private(project, [project.private, project.root / CLEAR_DIR])
+        ensure_private(project, [project.private, project.clear_copies])
         _clean_leftovers(project, out)
         store = AccessStore(project)
         told += store.notices
@@ -279,15 +214,19 @@ def build_all(
             slug = folder.name
             wrong_name = check_slug(slug, f"dossiers/{slug}")
             if wrong_name:
-                report(BookletResult(slug, "failed", errors=[str(p) for p in wrong_name]))
+                report(BookletResult(slug, Status.FAILED, errors=[str(p) for p in wrong_name]))
                 continue
             if not folder.is_dir():
                 shown = display_path(folder, project.root)
-                report(BookletResult(slug, "failed", errors=[f"{shown}:1:1: dossier introuvable"]))
+                report(
+                    BookletResult(slug, Status.FAILED, errors=[f"{shown}:1:1: dossier introuvable"])
+                )
                 continue
             if folder.is_symlink():  # never read, not even to fingerprint it
                 shown = display_path(folder, project.root)
-                report(BookletResult(slug, "failed", errors=[f"{shown}:1:1: {LINKED_DOSSIER}"]))
+                report(
+                    BookletResult(slug, Status.FAILED, errors=[f"{shown}:1:1: {LINKED_DOSSIER}"])
+                )
                 continue
             access = store.ensure(slug)
             if not in_current_list(access.passphrase):  # never show the passphrase itself
@@ -304,12 +243,12 @@ def build_all(
                 except DossierError as error:
                     # The published booklet stays as it was; the dossier must be fixed.
                     errors = [str(p) for p in error.problems]
-                    report(BookletResult(slug, "failed", errors=errors))
+                    report(BookletResult(slug, Status.FAILED, errors=errors))
                     continue
                 report(
                     BookletResult(
                         slug,
-                        "unchanged",
+                        Status.UNCHANGED,
                         site=display_path(Path(existing[0]), project.root) + "/",
                         pdf=display_path(Path(existing[1]), project.root),
                         warnings=warnings,
@@ -321,7 +260,7 @@ def build_all(
         _save(state_file, out, state, project)  # the time each booklet was last published
 
         def record(result: BookletResult, fingerprint: str, access: Access) -> None:
-            if result.status == "built" and result.pdf:
+            if result.status is Status.BUILT and result.pdf:
                 state[result.slug] = {
                     "empreinte": fingerprint,
                     "livret": access.booklet_id,

@@ -11,46 +11,22 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from livret.access import Access
 from livret.dossier import lint, model
 from livret.dossier.load import Dossier
+from livret.dossier.provider import Provider
 from livret.errors import DossierError, Problem, strict
 from livret.files import write_private
-from livret.outputs import writing_error
-from livret.pdf import encrypt_attachment, encrypt_pdf, print_synthese, random_pdf_name
-from livret.pdf_structure import verify_pdf_structure
-from livret.pieces import PieceRefused, image_data_uri
-from livret.project import Project
-from livret.provider import Provider
-from livret.publish import swap_in, verify_booklet
+from livret.outputs.pdf import encrypt_attachment, encrypt_pdf, print_synthese, random_pdf_name
+from livret.outputs.pdf_structure import verify_pdf_structure
+from livret.outputs.site import SiteInputs, build_site
+from livret.project import STAGED_PREFIX, Project
+from livret.protect.access import Access
+from livret.protect.pieces import PieceRefused, image_data_uri
+from livret.publish.folders import writing_error
+from livret.publish.swap import swap_in
 from livret.render.pages import Page, render_pages
 from livret.render.view import View, build_view
-from livret.site import SiteInputs, build_site
-
-CLEAR_DIR = "syntheses"
-
-
-@dataclass
-class BookletResult:
-    """What happened to one booklet, as reported by `livret build --json`."""
-
-    slug: str
-    status: str  # built | unchanged | failed
-    site: str | None = None
-    pdf: str | None = None
-    errors: list[str] = field(default_factory=list)
-    seconds: float = 0.0
-    warnings: list[str] = field(default_factory=list)
-
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "slug": self.slug,
-            "status": self.status,
-            "site": self.site,
-            "pdf": self.pdf,
-            "errors": self.errors,
-            "warnings": self.warnings,
-        }
+from livret.verify import verify_booklet
 
 
 def personal_strings(dossier: Dossier) -> Iterator[str]:
@@ -92,7 +68,7 @@ def _is_vocabulary(value: str) -> bool:
 
 def work_root(project: Project) -> Path:
     """Private scratch space, outside `site/`, on the same disk as the repository."""
-    path = project.private / "travail"
+    path = project.work
     path.mkdir(parents=True, exist_ok=True, mode=0o700)
     return path
 
@@ -108,7 +84,7 @@ class Published:
 
 def clear_copy_path(project: Project, slug: str) -> Path:
     """The consultant's clear copy of the synthèse: git-ignored, never under site/."""
-    return project.root / CLEAR_DIR / f"{slug}.pdf"
+    return project.clear_copies / f"{slug}.pdf"
 
 
 Attachments = tuple[list[dict[str, Any]], dict[str, bytes]]
@@ -198,7 +174,7 @@ def build_booklet(
                 known=_shell_texts(provider, view, pages),
             )
             out.mkdir(parents=True, exist_ok=True)
-            staged = Path(tempfile.mkdtemp(prefix=".arrivee-", dir=out))
+            staged = Path(tempfile.mkdtemp(prefix=STAGED_PREFIX, dir=out))
             staged.rmdir()
             # A copy when `out` is on another disk: it may stop half-way when that disk fills.
             _move(site, staged)

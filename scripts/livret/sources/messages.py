@@ -13,8 +13,8 @@ import annotated_types
 from pydantic import BaseModel
 from pydantic_core import ErrorDetails
 
-from livret.dossier.yamlpos import Loc, YamlDoc
 from livret.errors import Problem
+from livret.sources.yamlpos import Loc, YamlDoc
 
 _EXAMPLES = {
     "date": "2026-09-03",

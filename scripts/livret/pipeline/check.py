@@ -10,9 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from livret.dossier.load import Dossier, check_dossiers, dossier_folders
+from livret.dossier.provider import load_provider
 from livret.errors import DossierError, Problem, strict
 from livret.project import Project
-from livret.provider import load_provider
 from livret.render.labels import load_labels
 from livret.render.pages import content_pages
 from livret.render.view import build_view

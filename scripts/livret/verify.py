@@ -1,28 +1,23 @@
-"""Verify a built booklet, then swap it into the published folder atomically.
+"""Verify a built booklet before it is published (`publish/swap.py` then puts it in place).
 
 Verification runs in every build, not only in tests: a booklet with one page in
 clear, a personal string anywhere, or a file that is not on the allowlist is never
-published. The swap exchanges the new folder with the old one in a single system
-call, so a reader (or a static host syncing the folder) sees one or the other.
+published.
 """
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import functools
 import html
 import json
-import os
 import re
-import shutil
 from collections.abc import Iterable
 from pathlib import Path
 
 from selectolax.lexbor import LexborHTMLParser
 
-from livret.allowlist import check_svg, css_problems, html_problems
 from livret.errors import LivretError
+from livret.protect.allowlist import check_svg, css_problems, html_problems
 
 ENCRYPTED_MARKERS = (
     'id="mkdocs-encrypted-content"',
@@ -56,7 +51,7 @@ THIRD_PARTY_HOSTS = (
 # Anything that would make the browser load from another host, whatever the host:
 # a tag that fetches (script, img, link…) or a stylesheet `url()` / `@import` with an
 # absolute address. Links the reader clicks (<a href>) are not loads.
-_REMOTE_LOAD = re.compile(
+REMOTE_LOAD = re.compile(
     r"<(?:script|img|iframe|link|source|video|audio|embed|object|image|use)\b[^>]*?"
     r"\b(?:src|href|data|srcset|xlink:href)\s*=\s*[\"']?\s*(?:https?:)?//"
     r"|url\(\s*[\"']?\s*(?:https?:)?//|@import\s+[\"']?(?:url\()?\s*[\"']?\s*(?:https?:)?//",
@@ -221,7 +216,7 @@ def verify_booklet(
 ) -> None:
     """Refuse to publish unless every page is encrypted and nothing personal is readable.
 
-    Every HTML page, stylesheet and SVG is held to the allowlist of `livret.allowlist`;
+    Every HTML page, stylesheet and SVG is held to the allowlist of `livret.protect.allowlist`;
     every script must be one of ours, byte for byte. Theme assets that are exact copies
     of the theme's own files cannot carry anything of the dossier, and need no scan.
     In a page, every text and attribute value outside the ciphertext is scanned unless the
@@ -248,7 +243,7 @@ def verify_booklet(
         if suffix == ".html":
             text = path.read_text(encoding="utf-8")
             hosts = [h for h in THIRD_PARTY_HOSTS if h in text]
-            if hosts or _REMOTE_LOAD.search(text):
+            if hosts or REMOTE_LOAD.search(text):
                 problems.append(f"{relative} : appel à un site tiers ({', '.join(hosts)})")
             problems += [f"{relative} : {p}" for p in html_problems(text, relative, content=False)]
             if relative != "404.html":
@@ -276,7 +271,7 @@ def verify_booklet(
                 continue  # one of ours, byte for byte: nothing of the dossier in it
             text = data.decode("utf-8", errors="replace")
             hosts = [h for h in THIRD_PARTY_HOSTS if h in text]
-            if hosts or (suffix == ".css" and _REMOTE_LOAD.search(text)):
+            if hosts or (suffix == ".css" and REMOTE_LOAD.search(text)):
                 problems.append(f"{relative} : appel à un site tiers ({', '.join(hosts)})")
             if suffix in (".css", ".svg"):
                 problems += [f"{relative} : {p}" for p in _asset_problems(suffix, data, relative)]
@@ -299,44 +294,3 @@ def verify_booklet(
         raise UnsafeBooklet(
             "publication refusée, le livret n'est pas sûr : " + " ; ".join(problems[:10])
         )
-
-
-def _exchange(a: Path, b: Path) -> bool:
-    """Atomically exchange two paths (Linux renameat2); False where unsupported."""
-    libc_name = ctypes.util.find_library("c")
-    if libc_name is None:
-        return False
-    libc = ctypes.CDLL(libc_name, use_errno=True)
-    renameat2 = getattr(libc, "renameat2", None)
-    if renameat2 is None:
-        return False
-    at_fdcwd, rename_exchange = -100, 2
-    result = renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange)
-    return bool(result == 0)
-
-
-def swap_in(staged: Path, target: Path) -> None:
-    """Replace `target` by `staged` (same parent folder) so that one of them is always there."""
-    if target.exists():
-        if not _exchange(staged, target):
-            old = target.with_name(f".{target.name}.ancien")
-            shutil.rmtree(old, ignore_errors=True)
-            target.rename(old)
-            staged.rename(target)
-            shutil.rmtree(old, ignore_errors=True)
-            return
-        shutil.rmtree(staged)  # after the exchange, `staged` holds the old booklet
-    else:
-        staged.rename(target)
-
-
-def write_site_root(out: Path, index: Path) -> None:
-    """The neutral home page (`theme/accueil-site.html`) and robots.txt of the published folder."""
-    out.mkdir(parents=True, exist_ok=True)
-    index_html = index.read_text(encoding="utf-8")
-    if _REMOTE_LOAD.search(index_html) or any(h in index_html for h in THIRD_PARTY_HOSTS):
-        raise UnsafeBooklet(f"{index.name} : appel à un site tiers, publication refusée")
-    for name, text in (("index.html", index_html), ("robots.txt", ROBOTS)):
-        path = out / name
-        if not path.exists() or path.read_text(encoding="utf-8") != text:
-            path.write_text(text, encoding="utf-8")

@@ -27,15 +27,15 @@ from pathlib import Path
 
 from livret.errors import LivretError, display_path
 from livret.files import write_private
-from livret.gitguard import ensure_private
-from livret.outputs import (
+from livret.project import Project
+from livret.protect.gitguard import ensure_private
+from livret.publish.folders import (
     check_private,
     last_output,
     owner_only,
     remove_booklet,
     secure_private,
 )
-from livret.project import Project
 
 ENV_VAR = "LIVRET_ACCESS"
 STORE_NAME = "acces.json"

@@ -1,0 +1,50 @@
+"""The `livret` command: parse options, call one library function, map errors to exit codes.
+
+One module per command (`check`, `new`, `build`, `access`, `schema`), the terminal output
+of a build in `output.py`, click's words in French in `clifr.py`. Only `build` needs
+MkDocs and WeasyPrint, and imports the build machinery when it runs: `livret check`
+stays fast and never loads them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from livret import __version__
+from livret.cli import access, build, check, new, schema
+from livret.cli.base import LivretGroup
+from livret.project import find_project
+
+
+@click.group(
+    cls=LivretGroup,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    options_metavar="[OPTIONS]",
+    subcommand_metavar="COMMANDE [ARGUMENTS]...",
+)
+@click.version_option(__version__, "--version", message="livret %(version)s")
+@click.option(
+    "-C",
+    "racine",
+    type=click.Path(file_okay=False, path_type=Path),
+    metavar="CHEMIN",
+    help="Dépôt à utiliser (par défaut : le dossier courant ou un parent).",
+)
+@click.pass_context
+def cli(ctx: click.Context, racine: Path | None) -> None:
+    """livret : livrets privés et documents de synthèse des bilans de compétences."""
+    if ctx.invoked_subcommand != "schema":
+        ctx.obj = find_project(racine)
+
+
+cli.add_command(check.check)
+cli.add_command(new.new)
+cli.add_command(schema.schema)
+cli.add_command(build.build)
+cli.add_command(access.access)
+
+
+def main() -> None:
+    cli(prog_name="livret")
