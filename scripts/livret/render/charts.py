@@ -13,7 +13,8 @@ back the number of competences per level. So the charts use no `text-anchor` and
 `opacity` (`fill-opacity` is a graphics state inside the encrypted resources), centre
 and right-align text with an estimated width, and keep one geometry whatever the
 data: every category and every phase has its row, so the SVG size never varies.
-`livret.outputs.pdf_structure.verify_pdf_structure` refuses a synthèse where such an XObject appears.
+`livret.outputs.pdf_structure.verify_pdf_structure` refuses a synthèse where such an
+XObject appears.
 """
 
 from __future__ import annotations
