@@ -19,7 +19,7 @@ from livret.errors import DossierError, Problem
 from livret.project import Project
 from livret.protect.allowlist import check_svg
 from livret.sources.messages import validation_problems
-from livret.sources.yamlpos import decode_text, parse_yaml
+from livret.sources.yamlpos import read_yaml
 
 # Options livret writes itself, with the reason given to the provider.
 FORBIDDEN = {
@@ -169,12 +169,8 @@ def load_provider(project: Project) -> Provider:
     """Read and check `mkdocs.yml`; every problem at its line."""
     path = project.config
     shown = "mkdocs.yml"
-    text, problems = decode_text(shown, path.read_bytes())
-    if text is None:
-        raise DossierError(problems)
-    doc, problems = parse_yaml(shown, text)
-    if doc is None or problems:
-        raise DossierError(problems)
+    doc = read_yaml(shown, path.read_bytes())
+    problems: list[Problem] = []
     data = doc.data if isinstance(doc.data, dict) else {}
     for scope, rules in (
         ((), FORBIDDEN),

@@ -275,7 +275,7 @@ _FORBIDDEN_ELEMENTS = frozenset(
 )
 _META_NAMES = frozenset(("viewport", "robots", "referrer", "livret-id"))
 _LINK_RELS = frozenset(("stylesheet", "icon"))
-_INLINE_IMAGE = re.compile(r"^data:image/(?:png|jpeg|webp);base64,[A-Za-z0-9+/]+={0,2}$")
+INLINE_IMAGE = re.compile(r"^data:image/(?:png|jpeg|webp);base64,[A-Za-z0-9+/]+={0,2}$")
 
 # The unlock script the encryption plugin writes in every page: only its data varies.
 _B64 = r"[A-Za-z0-9+/]+={0,2}"
@@ -418,7 +418,7 @@ def _attribute_problems(tag: str, key: str, value: str, page: str, content: bool
             local = _url_form(url)
             if _LOCAL_REF.match(local) or inside_booklet(local, page):
                 continue
-            if content and tag == "img" and attr == "src" and _INLINE_IMAGE.match(local):
+            if content and tag == "img" and attr == "src" and INLINE_IMAGE.match(local):
                 continue
             return [f'<{tag} {attr}="{local[:60]}"> charge une ressource hors du livret']
         return []

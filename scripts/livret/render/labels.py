@@ -28,7 +28,7 @@ from livret.dossier.model import (
 )
 from livret.errors import DossierError, LivretError, Problem
 from livret.sources.messages import validation_problems
-from livret.sources.yamlpos import YamlDoc, decode_text, parse_yaml
+from livret.sources.yamlpos import YamlDoc, read_yaml
 
 SHOWN = "theme/libelles.yml"
 
@@ -137,12 +137,7 @@ def _check_counts(data: Any, doc: YamlDoc) -> list[Problem]:
 
 @functools.cache
 def _parse_labels(path: Path, mtime: float) -> dict[str, Any]:
-    text, problems = decode_text(SHOWN, path.read_bytes())
-    if text is None:
-        raise DossierError(problems)
-    doc, problems = parse_yaml(SHOWN, text)
-    if doc is None or problems:
-        raise DossierError(problems)
+    doc = read_yaml(SHOWN, path.read_bytes())
     problems = _check_counts(doc.data, doc)
     try:
         Libelles.model_validate(doc.data)

@@ -23,6 +23,7 @@ from markdown.treeprocessors import Treeprocessor
 from markupsafe import Markup
 
 from livret.errors import Problem
+from livret.protect.allowlist import INLINE_IMAGE
 from livret.protect.pieces import IMAGE_FORMATS, PieceRefused, image_data_uri
 from livret.protect.urls import browser_form, decide, decide_attribute, shown
 from livret.render.typography import FrenchTypography
@@ -40,7 +41,6 @@ _ATTRIBUTES = {
     "th": {"style", "align"},
     "td": {"style", "align"},
 }
-_INLINE_IMAGE = re.compile(r"^data:image/(?:png|jpeg|webp);base64,[A-Za-z0-9+/]+={0,2}$")
 _ALIGN = re.compile(r"^text-align: (?:left|right|center);?$")
 
 # A scheme, or two slashes of any kind: anything that is not a file of the dossier.
@@ -149,7 +149,7 @@ def _allowed(tag: str, attribute: str, value: str) -> str | None:
         link = decide(value)
         return link.url if link else None
     if attribute == "src":
-        return value if _INLINE_IMAGE.match(value) else None
+        return value if INLINE_IMAGE.match(value) else None
     if attribute == "style":
         return value if _ALIGN.match(value) else None
     if attribute == "target":

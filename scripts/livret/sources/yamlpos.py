@@ -17,7 +17,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from livret.errors import Problem
+from livret.errors import DossierError, Problem
 
 Loc = tuple[str | int, ...]
 
@@ -268,6 +268,17 @@ def decode_text(path: str, raw: bytes) -> tuple[str | None, list[Problem]]:
         ]
     problems = _invisible(path, text)
     return (None, problems) if problems else (text, [])
+
+
+def read_yaml(path: str, raw: bytes) -> YamlDoc:
+    """A whole YAML file decoded and parsed; DossierError with its problems otherwise."""
+    text, problems = decode_text(path, raw)
+    if text is None:
+        raise DossierError(problems)
+    doc, problems = parse_yaml(path, text)
+    if doc is None or problems:
+        raise DossierError(problems)
+    return doc
 
 
 def parse_yaml(path: str, text: str, line_offset: int = 0) -> tuple[YamlDoc | None, list[Problem]]:
