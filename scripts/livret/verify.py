@@ -144,23 +144,31 @@ def _asset_problems(suffix: str, data: bytes, relative: str) -> tuple[str, ...]:
     return tuple(css_problems(data.decode("utf-8", errors="replace"), base=relative))
 
 
-_TEXT_SUFFIXES = (".html", ".json", ".yml", ".yaml", ".txt", ".md", ".xml", ".js")
+# Where a page's clear shell can come from: templates and labels, not scripts.
+_TEXT_SUFFIXES = (".html", ".json", ".yml", ".yaml", ".txt", ".md", ".xml")
 
 
-@functools.lru_cache(maxsize=8)
-def _theme_corpus(dirs: tuple[Path, ...]) -> str:
-    """Every text the theme may print: its templates, translations and labels."""
+@functools.lru_cache(maxsize=16)
+def _folder_corpus(folder: Path) -> str:
+    """Every text one theme folder may print: its templates, translations and labels.
+
+    Cached per folder: Material's and the provider's theme are read once per process,
+    while the per-booklet docs folder (placeholders, the logo) is small.
+    """
     parts = []
-    for folder in dirs:
-        for path in sorted(folder.rglob("*")) if folder.is_dir() else ():
-            if path.suffix in _TEXT_SUFFIXES and path.is_file():
-                parts.append(path.read_text(encoding="utf-8", errors="replace"))
+    for path in folder.rglob("*") if folder.is_dir() else ():
+        if path.suffix in _TEXT_SUFFIXES and path.is_file():
+            parts.append(path.read_text(encoding="utf-8", errors="replace"))
     return html.unescape("\n".join(parts))
 
 
-@functools.lru_cache(maxsize=4096)
+@functools.lru_cache(maxsize=8192)
+def _in_folder(value: str, folder: Path) -> bool:
+    return value in _folder_corpus(folder)
+
+
 def _written_by_theme(value: str, dirs: tuple[Path, ...]) -> bool:
-    return value in _theme_corpus(dirs)
+    return any(_in_folder(value, folder) for folder in dirs)
 
 
 def _unknown_strings(page: str, theme_dirs: list[Path], known: frozenset[str]) -> list[str]:
