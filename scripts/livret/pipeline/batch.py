@@ -19,13 +19,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from livret.dossier import lint
 from livret.dossier.load import LINKED_DOSSIER, check_slug, dossier_folders, load_dossier
 from livret.dossier.provider import Provider, load_provider
-from livret.errors import DossierError, LivretError, display_path, strict
+from livret.errors import DossierError, LivretError, display_path
 from livret.lock import build_lock
 from livret.outputs import pdf, site
-from livret.pipeline.booklet import build_booklet, work_root
+from livret.pipeline.booklet import build_booklet, publishable_view, work_root
 from livret.pipeline.fingerprint import booklet_fingerprint, shared_fingerprint
 from livret.pipeline.result import BookletResult, Status
 from livret.project import SET_ASIDE_SUFFIX, STAGED_PREFIX, Project
@@ -44,7 +43,6 @@ from livret.publish.folders import (
 )
 from livret.publish.swap import write_site_root
 from livret.render.labels import load_labels
-from livret.render.view import build_view
 
 Progress = Callable[[BookletResult, int, int], None]
 
@@ -135,12 +133,7 @@ def recheck(project: Project, folder: Path, strict_mode: bool) -> list[str]:
     An unchanged fingerprint proves the inputs are the same, not that today's rules
     accept them: a booklet is only ever called unchanged when the dossier still passes.
     """
-    dossier = load_dossier(folder, project.root)
-    view = build_view(dossier, project.theme)
-    if dossier.placeholders:
-        raise DossierError(lint.refusals(dossier.placeholders))
-    if strict_mode and view.warnings:
-        raise strict(view.warnings)
+    view = publishable_view(load_dossier(folder, project.root), project.theme, strict_mode)
     return [str(p) for p in view.warnings]
 
 

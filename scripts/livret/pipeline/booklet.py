@@ -131,6 +131,17 @@ def _shell_texts(provider: Provider, view: View, pages: list[Page]) -> list[str]
     ]
 
 
+def publishable_view(dossier: Dossier, theme: Path, strict_mode: bool) -> View:
+    """The view of a dossier that may be published; DossierError when it may not."""
+    view = build_view(dossier, theme)
+    if dossier.placeholders:
+        # Normal in a dossier in progress; never in what the beneficiary receives.
+        raise DossierError(lint.refusals(dossier.placeholders))
+    if strict_mode and view.warnings:
+        raise strict(view.warnings)
+    return view
+
+
 def build_booklet(
     project: Project,
     provider: Provider,
@@ -141,12 +152,7 @@ def build_booklet(
     strict_mode: bool = False,
 ) -> Published:
     """Build, verify and publish one booklet with its encrypted PDF."""
-    view = build_view(dossier, project.theme)
-    if dossier.placeholders:
-        # Normal in a dossier in progress; never in what the beneficiary receives.
-        raise DossierError(lint.refusals(dossier.placeholders))
-    if strict_mode and view.warnings:
-        raise strict(view.warnings)
+    view = publishable_view(dossier, project.theme, strict_mode)
     clear_pdf = print_synthese(project, provider, view)
     pdf_name = random_pdf_name()
     pieces, files = _attachments(dossier, access.passphrase)

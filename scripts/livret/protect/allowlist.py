@@ -28,7 +28,7 @@ from pathlib import Path
 import tinycss2
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from livret.protect.urls import decide
+from livret.protect.urls import decide, url_form
 
 SVG_NS = "http://www.w3.org/2000/svg"
 
@@ -218,14 +218,9 @@ _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 _CONTROL = re.compile(r"[\x00-\x20\x7f\\]")
 
 
-def _url_form(decoded: str) -> str:
-    """An attribute value (already decoded by the parser) as the URL parser sees it."""
-    return re.sub(r"[\t\n\r]", "", decoded).strip("".join(chr(c) for c in range(0x21)))
-
-
 def inside_booklet(url: str, base: str) -> bool:
     """A relative URL that, from the file `base` (booklet-relative), stays in the booklet."""
-    value = _url_form(url)
+    value = url_form(url)
     if not value or _SCHEME.match(value) or value[0] in "/\\" or _CONTROL.search(value):
         return False
     path = value.split("#", 1)[0].split("?", 1)[0]
@@ -388,7 +383,7 @@ def _script_problems(element: LexborNode, page: str, content: bool) -> list[str]
     if src is not None:
         if body.strip():
             return ["script avec src et contenu"]
-        target = posixpath.normpath(posixpath.join(posixpath.dirname(page), _url_form(src)))
+        target = posixpath.normpath(posixpath.join(posixpath.dirname(page), url_form(src)))
         if not inside_booklet(src, page) or not target.startswith("assets/javascripts/"):
             return [f"script « {src[:60]} » hors des scripts du livret"]
         return []
@@ -415,7 +410,7 @@ def _attribute_problems(tag: str, key: str, value: str, page: str, content: bool
         urls = [value]
     if fetches:
         for url in urls:
-            local = _url_form(url)
+            local = url_form(url)
             if _LOCAL_REF.match(local) or inside_booklet(local, page):
                 continue
             if content and tag == "img" and attr == "src" and INLINE_IMAGE.match(local):
@@ -423,7 +418,7 @@ def _attribute_problems(tag: str, key: str, value: str, page: str, content: bool
             return [f'<{tag} {attr}="{local[:60]}"> charge une ressource hors du livret']
         return []
     if attr in _NAVIGATE:
-        local = _url_form(value)
+        local = url_form(value)
         if _LOCAL_REF.match(local) or local == "#" or inside_booklet(local, page):
             return []
         link = decide(local)

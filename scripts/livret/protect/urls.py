@@ -38,11 +38,14 @@ class Link:
     url: str
 
 
+def url_form(decoded: str) -> str:
+    """The URL a browser's URL parser works on, for an attribute value already decoded."""
+    return _TAB_OR_NEWLINE.sub("", decoded).strip(_C0_OR_SPACE)
+
+
 def browser_form(attribute: str) -> str:
     """The URL a browser works on for this attribute value (as written in the HTML)."""
-    value = html.unescape(attribute)
-    value = _TAB_OR_NEWLINE.sub("", value)
-    return value.strip(_C0_OR_SPACE)
+    return url_form(html.unescape(attribute))
 
 
 def decide(decoded: str) -> Link | None:

@@ -27,6 +27,7 @@ from livret.protect.allowlist import INLINE_IMAGE
 from livret.protect.pieces import IMAGE_FORMATS, PieceRefused, image_data_uri
 from livret.protect.urls import browser_form, decide, decide_attribute, shown
 from livret.render.typography import FrenchTypography
+from livret.sources.yamlpos import line_column
 
 # What our Markdown produces, and nothing more: the sanitiser drops any other tag or
 # attribute, whatever the renderer above let through.
@@ -64,12 +65,10 @@ class _State:
     problems: list[Problem] = field(default_factory=list)
 
     def problem_at(self, needle: str, message: str, *, warning: bool = False) -> None:
-        index = max(self.source.find(needle), 0)
         # Point at the offending text itself: its line, and its column within that line.
-        start_of_line = self.source.rfind("\n", 0, index) + 1
-        line = self.origin.line + self.source.count("\n", 0, index)
-        column = self.origin.column + (index - start_of_line)
-        self.problems.append(Problem(self.origin.path, line, column, message, warning))
+        line, column = line_column(self.source, max(self.source.find(needle), 0))
+        path, first, indent = self.origin.path, self.origin.line, self.origin.column
+        self.problems.append(Problem(path, first + line - 1, indent + column - 1, message, warning))
 
 
 class _Resources(Treeprocessor):

@@ -204,13 +204,17 @@ _INVISIBLE_NAMES = {
 MAX_NESTING = 64
 
 
+def line_column(text: str, index: int) -> tuple[int, int]:
+    """1-based line and column of `text[index]`."""
+    start_of_line = text.rfind("\n", 0, index) + 1
+    return text.count("\n", 0, index) + 1, index - start_of_line + 1
+
+
 def _invisible(path: str, text: str) -> list[Problem]:
     found = _INVISIBLE.search(text)
     if found is None:
         return []
-    before = text[: found.start()]
-    line = before.count("\n") + 1
-    column = found.start() - (before.rfind("\n") + 1) + 1
+    line, column = line_column(text, found.start())
     char = found.group()
     name = _INVISIBLE_NAMES.get(char, "caractère de contrôle")
     return [
