@@ -230,3 +230,19 @@ def test_css_allows_data_images_and_own_files_only() -> None:
     assert css_problems(ok, base="assets/stylesheets/x.css") == []
     assert css_problems("a{background:url(../images/favicon.png)}", base="assets/s/x.css") == []
     assert css_problems("a{background:url(../../../x.png)}", base="assets/s/x.css")
+
+
+@pytest.mark.parametrize(
+    "planted",
+    ["<script>alert(1)</script>", '<img src="https:evil.example/x.png">', '<p onclick="x">a</p>'],
+)
+def test_site_root_page_is_held_to_the_allowlist(tmp_path: Path, planted: str) -> None:
+    repo = make_repo(tmp_path / "repo", {SLUG: FIXTURES / "minimal"})
+    page = repo / "theme" / "accueil-site.html"
+    page.write_text(page.read_text().replace("</body>", planted + "</body>"))
+    result = CliRunner(env={"LIVRET_ACCESS": str(tmp_path / "a.json")}).invoke(
+        cli, ["-C", str(repo), "build"]
+    )
+    assert result.exit_code == 1
+    assert "accueil-site.html" in result.stderr and "publication refusée" in result.stderr
+    assert not (repo / "site" / "index.html").exists()

@@ -13,6 +13,7 @@ import shutil
 from pathlib import Path
 
 from livret.project import SET_ASIDE_SUFFIX
+from livret.protect.allowlist import html_problems
 from livret.verify import REMOTE_LOAD, ROBOTS, THIRD_PARTY_HOSTS, UnsafeBooklet
 
 
@@ -51,6 +52,10 @@ def write_site_root(out: Path, index: Path) -> None:
     index_html = index.read_text(encoding="utf-8")
     if REMOTE_LOAD.search(index_html) or any(h in index_html for h in THIRD_PARTY_HOSTS):
         raise UnsafeBooklet(f"{index.name} : appel à un site tiers, publication refusée")
+    # The one page everybody sees: held to the same allowlist as the booklets' pages.
+    refused = html_problems(index_html, "index.html", content=False)
+    if refused:
+        raise UnsafeBooklet(f"{index.name} : {refused[0]}, publication refusée")
     for name, text in (("index.html", index_html), ("robots.txt", ROBOTS)):
         path = out / name
         if not path.exists() or path.read_text(encoding="utf-8") != text:
