@@ -10,14 +10,15 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field, ValidationError
+from pydantic import AfterValidator, Field, ValidationError
 
 from livret.dossier.model import EMAIL_PATTERN, Strict, Texte
 from livret.errors import DossierError, Problem
 from livret.project import Project
 from livret.protect.allowlist import check_svg
+from livret.protect.urls import decide, url_form
 from livret.sources.messages import validation_problems
 from livret.sources.yamlpos import read_yaml
 
@@ -88,10 +89,75 @@ class Prestataire(Strict):
     logo: Texte | None = Field(None, description="Logo SVG ou PNG, chemin depuis la racine.")
 
 
+def _lien_questionnaire(value: str | None) -> str | None:
+    """A questionnaire link is shown to every beneficiary: only a plain web address."""
+    if value is None:
+        return None
+    link = decide(url_form(value))
+    if link is None or link.kind != "external" or not link.url.startswith("https://"):
+        raise ValueError("questionnaire")
+    return link.url
+
+
+LienQuestionnaire = Annotated[Texte | None, AfterValidator(_lien_questionnaire)]
+
+
+class Questionnaires(Strict):
+    """Les questionnaires de satisfaction de l'organisme (indicateur 30 de Qualiopi)."""
+
+    fin: LienQuestionnaire = Field(
+        None, description="Adresse https du questionnaire de fin de bilan (facultative)."
+    )
+    six_mois: LienQuestionnaire = Field(
+        None, description="Adresse https du questionnaire à six mois (facultative)."
+    )
+
+
+class Cadre(Strict):
+    """Le cadre légal appliqué aux dossiers : les bornes et les interrupteurs des règles.
+
+    Chaque valeur par défaut est celle du droit en vigueur ; le README cite les articles.
+    """
+
+    duree_maximale_heures: float = Field(
+        24, gt=0, le=100, description="Durée totale maximale des séances (L6313-4 : 24 h)."
+    )
+    duree_minimale_heures: float | None = Field(
+        13,
+        gt=0,
+        le=100,
+        description="Durée totale en dessous de laquelle livret avertit (projet de décret "
+        "modifiant R6313-4 : 13 h) ; null pour ne pas avertir.",
+    )
+    suivi_compte_dans_duree: bool = Field(
+        False,
+        description="true si les séances de la phase suivi comptent dans la durée du bilan "
+        "(par défaut non : l'entretien de suivi a lieu après le bilan).",
+    )
+    plafond_cpf_euros: float | None = Field(
+        1600,
+        gt=0,
+        le=100_000,
+        description="Montant au-delà duquel un financement cpf est signalé (D6323-1 A, "
+        "décret 2026-127 : 1 600 €) ; null pour ne pas avertir.",
+    )
+    conservation_ans: int = Field(
+        3,
+        ge=1,
+        le=50,
+        description="Durée de conservation des dossiers après periode.fin, en années "
+        "(R6313-7 modifié par le décret 2023-1350 : 3 ans).",
+    )
+    questionnaires: Questionnaires = Field(
+        default_factory=Questionnaires, description="Questionnaires de satisfaction."
+    )
+
+
 class Extra(Strict):
     """Informations propres à livret."""
 
     prestataire: Prestataire = Field(description="L'organisme prestataire.")
+    cadre: Cadre = Field(default_factory=Cadre, description="Le cadre légal appliqué aux dossiers.")
 
 
 class Base(Strict):

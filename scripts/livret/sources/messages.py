@@ -152,6 +152,11 @@ def _value_error(code: str, field: str, value: Any) -> str:
             f"échéance impossible « {_shown(value)} » : le mois va de 01 à 12 et le jour doit "
             "exister ; écrivez AAAA-MM (2026-12) ou AAAA-MM-JJ (2026-12-15)"
         )
+    if code == "questionnaire":
+        return (
+            f"adresse de questionnaire refusée « {_shown(value)} » : écrivez une adresse web "
+            "complète qui commence par https://"
+        )
     return f"valeur invalide pour « {field} » : {code}"
 
 
