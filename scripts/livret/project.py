@@ -15,6 +15,8 @@ CONFIG_FILE = "mkdocs.yml"
 PRIVATE_DIR = ".livret"  # git-ignored: access store, state files, lock, scratch space
 WORK_DIR = f"{PRIVATE_DIR}/travail"  # scratch space, on the same disk as the repository
 CLEAR_DIR = "syntheses"  # git-ignored: the clear PDFs, for the consultant only
+ATTENDANCE_DIR = f"{CLEAR_DIR}/emargements"  # git-ignored: attendance sheets, one per slug
+REGISTER_FILE = "registre-destructions.csv"  # committed: what was destroyed, naming no one
 DEFAULT_OUT = "site"  # the published folder when --out is not given
 LOCK_FILE = "construction.lock"  # in PRIVATE_DIR
 STATE_PREFIX = "etat-"  # PRIVATE_DIR/etat-<hash of the output folder>.json
@@ -56,6 +58,14 @@ class Project:
     @property
     def clear_copies(self) -> Path:
         return self.root / CLEAR_DIR
+
+    def attendance_sheet(self, slug: str) -> Path:
+        """The attendance sheet of a dossier (a folder of its own: no slug can collide)."""
+        return self.root / ATTENDANCE_DIR / f"{slug}.pdf"
+
+    @property
+    def register(self) -> Path:
+        return self.root / REGISTER_FILE
 
     @property
     def default_out(self) -> Path:
