@@ -1,6 +1,6 @@
 """The booklet in a real browser: headless Debian Chromium, served on 127.0.0.1 and from file://.
 
-Check 9 of docs/security.md: a wrong passphrase shows the French error; the right one
+In a real browser: a wrong passphrase shows the French error; the right one
 shows the content; the next page opens without retyping; a new browser context is locked
 again; the page makes no request outside 127.0.0.1, nor any network request from
 file://. Also the action plan ticks (localStorage) and the phone layout.

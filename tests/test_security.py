@@ -1,4 +1,4 @@
-"""The checks of docs/security.md, on a real build of a dossier full of canary tokens."""
+"""The privacy checks (README, « Ce que voit quelqu'un qui n'a pas la phrase de passe »), on a real build of a dossier full of canary tokens."""
 
 from __future__ import annotations
 
@@ -283,7 +283,7 @@ def test_store_not_ignored_is_refused(tmp_path: Path) -> None:
 def test_passphrase_strength_and_length() -> None:
     from livret.protect.access import entropy_bits, wordlist
 
-    assert entropy_bits() >= 64  # security.md asks for at least 64 bits
+    assert entropy_bits() >= 64  # at least 64 bits against an offline guess
     assert round(entropy_bits(), 1) == 65.2
     assert len(wordlist()) == 3955
     assert wordlist() == tuple(sorted(set(wordlist())))

@@ -12,6 +12,7 @@ import html
 import json
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 from selectolax.lexbor import LexborHTMLParser
@@ -214,6 +215,68 @@ def _approved_script(
     return False
 
 
+@dataclass(frozen=True)
+class _Needles:
+    """What must not be readable: personal strings and the passphrase, ready to look for."""
+
+    folded: list[str]
+    binary: list[str]
+
+    @classmethod
+    def of(cls, personal: Iterable[str], passphrase: str) -> _Needles:
+        needles = personal_needles(personal)
+        if len(passphrase) >= 8:
+            needles.append(passphrase)
+        folded = sorted({n.casefold() for n in needles}, key=len, reverse=True)
+        # Encrypted PDF bytes are random: only long values are worth looking for there.
+        return cls(folded, [n for n in needles if len(n) >= 8])
+
+    def found_in(self, text: str, *, binary: bool) -> bool:
+        if binary:
+            return any(_has_word(text, n) for n in self.binary)
+        folded = text.casefold()
+        return any(_has_word(folded, n) for n in self.folded)
+
+
+def _page_problems(relative: str, text: str) -> list[str]:
+    """An HTML page: allowlisted, no third party, and (but the 404 page) encrypted."""
+    problems = []
+    hosts = [h for h in THIRD_PARTY_HOSTS if h in text]
+    if hosts or REMOTE_LOAD.search(text):
+        problems.append(f"{relative} : appel à un site tiers ({', '.join(hosts)})")
+    problems += [f"{relative} : {p}" for p in html_problems(text, relative, content=False)]
+    if relative == "404.html":
+        return problems
+    if not all(m in text for m in ENCRYPTED_MARKERS) or not _CIPHER.search(text):
+        problems.append(f"{relative} : page non chiffrée")
+    clear = [m for m in CLEAR_MARKERS if m in text]
+    if clear:
+        problems.append(f"{relative} : contenu en clair ({', '.join(clear)})")
+    keystore = _KEYSTORE.search(text)
+    if keystore is None or not json.loads(keystore.group(1)):
+        problems.append(f"{relative} : trousseau de clés absent")
+    return problems
+
+
+def _asset_check(
+    relative: str, data: bytes, theme_dirs: list[Path], generated: dict[str, bytes]
+) -> tuple[list[str], str | None]:
+    """An asset's problems, and its text when it still has to be scanned for leaks."""
+    suffix = Path(relative).suffix.lower()
+    if suffix == ".js":
+        if not _approved_script(relative, data, theme_dirs, generated):
+            return [f"{relative} : script inconnu, publication refusée"], None
+        return [], None  # one of ours, byte for byte: nothing of the dossier in it
+    problems = []
+    text = data.decode("utf-8", errors="replace")
+    hosts = [h for h in THIRD_PARTY_HOSTS if h in text]
+    if hosts or (suffix == ".css" and REMOTE_LOAD.search(text)):
+        problems.append(f"{relative} : appel à un site tiers ({', '.join(hosts)})")
+    if suffix in (".css", ".svg"):
+        problems += [f"{relative} : {p}" for p in _asset_problems(suffix, data, relative)]
+    return problems, None if _theme_file(relative, data, theme_dirs) else text
+
+
 def verify_booklet(
     folder: Path,
     personal: Iterable[str],
@@ -231,70 +294,36 @@ def verify_booklet(
     theme (`theme_dirs`) or the provider's settings (`known`) write it as such.
     """
     theme_dirs = list(theme_dirs)
-    generated = generated or {}
+    needles = _Needles.of(personal, passphrase)
     problems: list[str] = []
-    needles = personal_needles(personal)
-    if len(passphrase) >= 8:
-        needles.append(passphrase)
-    folded_needles = sorted({n.casefold() for n in needles}, key=len, reverse=True)
-    # Encrypted PDF bytes are random: only long values are worth looking for there.
-    binary_needles = [n for n in needles if len(n) >= 8]
     pages = 0
     for path in sorted(folder.rglob("*")):
         if path.is_dir():
             continue
         relative = path.relative_to(folder).as_posix()
+        suffix = path.suffix.lower()
+        binary = False
         if path.is_symlink():
             problems.append(f"{relative} : lien symbolique")
             continue
-        suffix = path.suffix.lower()
         if suffix == ".html":
             text = path.read_text(encoding="utf-8")
-            hosts = [h for h in THIRD_PARTY_HOSTS if h in text]
-            if hosts or REMOTE_LOAD.search(text):
-                problems.append(f"{relative} : appel à un site tiers ({', '.join(hosts)})")
-            problems += [f"{relative} : {p}" for p in html_problems(text, relative, content=False)]
-            if relative != "404.html":
-                pages += 1
-                if not all(m in text for m in ENCRYPTED_MARKERS) or not _CIPHER.search(text):
-                    problems.append(f"{relative} : page non chiffrée")
-                clear = [m for m in CLEAR_MARKERS if m in text]
-                if clear:
-                    problems.append(f"{relative} : contenu en clair ({', '.join(clear)})")
-                keystore = _KEYSTORE.search(text)
-                if keystore is None or not json.loads(keystore.group(1)):
-                    problems.append(f"{relative} : trousseau de clés absent")
-        elif suffix == ".pdf":
-            text = path.read_bytes().decode("latin-1")
-            if "/Encrypt" not in text:
-                problems.append(f"{relative} : PDF non chiffré")
-        elif not (relative.startswith("assets/") and suffix in ASSET_SUFFIXES):
-            problems.append(f"{relative} : fichier non autorisé dans un livret")
-            continue
-        else:
-            data = path.read_bytes()
-            if suffix == ".js":
-                if not _approved_script(relative, data, theme_dirs, generated):
-                    problems.append(f"{relative} : script inconnu, publication refusée")
-                continue  # one of ours, byte for byte: nothing of the dossier in it
-            text = data.decode("utf-8", errors="replace")
-            hosts = [h for h in THIRD_PARTY_HOSTS if h in text]
-            if hosts or (suffix == ".css" and REMOTE_LOAD.search(text)):
-                problems.append(f"{relative} : appel à un site tiers ({', '.join(hosts)})")
-            if suffix in (".css", ".svg"):
-                problems += [f"{relative} : {p}" for p in _asset_problems(suffix, data, relative)]
-            if _theme_file(relative, data, theme_dirs):
-                continue
-        if suffix == ".html":
+            problems += _page_problems(relative, text)
+            pages += relative != "404.html"
             # Only the shell's own words that the theme does not write can be a leak:
             # "page" in Material's « Pied de page » is not Mr Page's name.
-            text = "\n".join(_unknown_strings(text, theme_dirs, frozenset(known)))
-        if suffix == ".pdf":
-            leaked = any(_has_word(text, n) for n in binary_needles)
+            scanned: str | None = "\n".join(_unknown_strings(text, theme_dirs, frozenset(known)))
+        elif suffix == ".pdf":
+            scanned, binary = path.read_bytes().decode("latin-1"), True
+            if "/Encrypt" not in scanned:
+                problems.append(f"{relative} : PDF non chiffré")
+        elif relative.startswith("assets/") and suffix in ASSET_SUFFIXES:
+            found, scanned = _asset_check(relative, path.read_bytes(), theme_dirs, generated or {})
+            problems += found
         else:
-            folded = text.casefold()
-            leaked = any(_has_word(folded, n) for n in folded_needles)
-        if leaked:
+            problems.append(f"{relative} : fichier non autorisé dans un livret")
+            continue
+        if scanned is not None and needles.found_in(scanned, binary=binary):
             problems.append(f"{relative} : une donnée personnelle est lisible en clair")
     if pages == 0:
         problems.append("aucune page chiffrée")

@@ -1,6 +1,6 @@
 """The dossier contract as typed models.
 
-Field names follow `docs/dossier-format.md` exactly. Every field has a French
+Field names are the dossier contract (README, « Un dossier »): renamed only with a reason. Every field has a French
 description: it becomes the help text consultants see in their editor through the
 committed JSON Schema. Unknown keys are forbidden so that a typo never vanishes.
 """

@@ -1,8 +1,8 @@
 """The only module that imports MkDocs: configuration, hardened encryption, build.
 
 Everything that bears on privacy is written here and nowhere else: the plugin list,
-the encryption settings measured in `docs/security.md`, the theme options that keep
-the browser from calling anyone. Moving to another static site engine later means
+the hardened encryption settings (each one's reason is written where it is set), the
+theme options that keep the browser from calling anyone. Moving to another static site engine later means
 replacing this module.
 """
 
