@@ -1,4 +1,7 @@
-"""The privacy checks (README, « Ce que voit quelqu'un qui n'a pas la phrase de passe »), on a real build of a dossier full of canary tokens."""
+"""The privacy checks, on a real build of a dossier full of canary tokens.
+
+What they protect is told in the README, « Ce que voit quelqu'un qui n'a pas la phrase de passe ».
+"""
 
 from __future__ import annotations
 

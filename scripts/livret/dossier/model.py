@@ -1,8 +1,9 @@
 """The dossier contract as typed models.
 
-Field names are the dossier contract (README, « Un dossier »): renamed only with a reason. Every field has a French
-description: it becomes the help text consultants see in their editor through the
-committed JSON Schema. Unknown keys are forbidden so that a typo never vanishes.
+Field names are the dossier contract (README, « Un dossier »): renamed only with a
+reason. Every field has a French description: it becomes the help text consultants see
+in their editor through the committed JSON Schema. Unknown keys are forbidden so that a
+typo never vanishes.
 """
 
 from __future__ import annotations

@@ -2,8 +2,8 @@
 
 Everything that bears on privacy is written here and nowhere else: the plugin list,
 the hardened encryption settings (each one's reason is written where it is set), the
-theme options that keep the browser from calling anyone. Moving to another static site engine later means
-replacing this module.
+theme options that keep the browser from calling anyone. Moving to another static site
+engine later means replacing this module.
 """
 
 from __future__ import annotations

@@ -64,7 +64,8 @@ def wordlist() -> tuple[str, ...]:
     """The curated French words passphrases are drawn from, packaged with livret.
 
     The list was read by hand so that every passphrase can be sent by SMS and said aloud
-    (see scripts/livret/data/README.md); it is plain lowercase ASCII of 3 to 6 letters, easy to type on a phone.
+    (see scripts/livret/data/README.md); it is plain lowercase ASCII of 3 to 6 letters,
+    easy to type on a phone.
     The shape check makes a damaged copy fail loudly instead of weakening passphrases.
     """
     text = resources.files("livret").joinpath("data", WORDLIST).read_text(encoding="utf-8")

@@ -97,67 +97,81 @@ class Finding:
     message: str
 
 
+def _attribute_refusal(attr: str, value: str) -> str | None:
+    """Why an SVG attribute is refused (its inline style aside), or None."""
+    if attr.lower().startswith("on"):
+        return f"attribut {attr} interdit (script)"
+    if attr == "href":
+        if not _LOCAL_REF.match(value.strip()):
+            return f"lien « {value[:60]} » interdit : seuls les renvois internes #id"
+        return None
+    if "url(" in value.lower() and _CSS_LOCAL_URL.sub("", value).lower().count("url("):
+        return f"adresse externe interdite dans {attr}"
+    return None
+
+
+class _SvgChecker:
+    """Expat callbacks collecting refusals at the parser's current position."""
+
+    def __init__(self) -> None:
+        self.parser = xml.parsers.expat.ParserCreate(namespace_separator=" ")
+        self.findings: list[Finding] = []
+        self.style_text: list[str] = []
+        self.in_style: list[bool] = []
+        parser = self.parser
+        parser.StartDoctypeDeclHandler = self.doctype
+        parser.EntityDeclHandler = self.doctype
+        parser.StartElementHandler = self.start
+        parser.EndElementHandler = self.end
+        parser.CharacterDataHandler = self.characters
+        parser.SetParamEntityParsing(xml.parsers.expat.XML_PARAM_ENTITY_PARSING_NEVER)
+
+    def refuse(self, message: str) -> None:
+        line, column = self.parser.CurrentLineNumber, self.parser.CurrentColumnNumber + 1
+        self.findings.append(Finding(line, column, message))
+
+    def doctype(self, *_: object) -> None:
+        # Entities are how an XML file pulls in other files or explodes in memory.
+        self.refuse("déclaration DOCTYPE interdite (entités)")
+
+    def start(self, name: str, attributes: dict[str, str]) -> None:
+        self.in_style.append(name.endswith(" style"))
+        namespace, _, local = name.rpartition(" ")
+        if namespace not in _EDITOR_NAMESPACES and (
+            namespace != SVG_NS or local not in SVG_ELEMENTS
+        ):
+            self.refuse(f"élément <{local}> interdit")
+        for key, value in attributes.items():
+            attr = key.rpartition(" ")[2]
+            if attr == "style":
+                for message in css_problems(value, inline=True):
+                    self.refuse(message)
+            else:
+                refusal = _attribute_refusal(attr, value)
+                if refusal:
+                    self.refuse(refusal)
+
+    def end(self, name: str) -> None:
+        if self.in_style.pop() and self.style_text:
+            for message in css_problems("".join(self.style_text)):
+                self.refuse(message)
+            self.style_text.clear()
+
+    def characters(self, text: str) -> None:
+        if self.in_style and self.in_style[-1]:
+            self.style_text.append(text)
+
+
 def check_svg(data: bytes) -> list[Finding]:
     """Refusals for an SVG file: anything that could run, load or link."""
-    findings: list[Finding] = []
-    parser = xml.parsers.expat.ParserCreate(namespace_separator=" ")
-
-    def here() -> tuple[int, int]:
-        return parser.CurrentLineNumber, parser.CurrentColumnNumber + 1
-
-    def refuse(message: str) -> None:
-        findings.append(Finding(*here(), message))
-
-    def doctype(*_: object) -> None:
-        # Entities are how an XML file pulls in other files or explodes in memory.
-        refuse("déclaration DOCTYPE interdite (entités)")
-
-    def start(name: str, attributes: dict[str, str]) -> None:
-        namespace, _, local = name.rpartition(" ")
-        if namespace in _EDITOR_NAMESPACES:
-            pass
-        elif namespace != SVG_NS or local not in SVG_ELEMENTS:
-            refuse(f"élément <{local}> interdit")
-        for key, value in attributes.items():
-            _, _, attr = key.rpartition(" ")
-            if attr.lower().startswith("on"):
-                refuse(f"attribut {attr} interdit (script)")
-            elif attr == "href":
-                if not _LOCAL_REF.match(value.strip()):
-                    refuse(f"lien « {value[:60]} » interdit : seuls les renvois internes #id")
-            elif attr == "style":
-                findings.extend(Finding(*here(), m) for m in css_problems(value, inline=True))
-            elif "url(" in value.lower() and _CSS_LOCAL_URL.sub("", value).lower().count("url("):
-                refuse(f"adresse externe interdite dans {attr}")
-
-    text_parts: list[str] = []
-    in_style: list[bool] = []
-
-    def start_any(name: str, attributes: dict[str, str]) -> None:
-        in_style.append(name.endswith(" style"))
-        start(name, attributes)
-
-    def end_any(name: str) -> None:
-        if in_style.pop() and text_parts:
-            for message in css_problems("".join(text_parts)):
-                refuse(message)
-            text_parts.clear()
-
-    def characters(text: str) -> None:
-        if in_style and in_style[-1]:
-            text_parts.append(text)
-
-    parser.StartDoctypeDeclHandler = doctype
-    parser.EntityDeclHandler = doctype
-    parser.StartElementHandler = start_any
-    parser.EndElementHandler = end_any
-    parser.CharacterDataHandler = characters
-    parser.SetParamEntityParsing(xml.parsers.expat.XML_PARAM_ENTITY_PARSING_NEVER)
+    checker = _SvgChecker()
     try:
-        parser.Parse(data, True)
+        checker.parser.Parse(data, True)
     except xml.parsers.expat.ExpatError as error:
-        findings.append(Finding(error.lineno, error.offset + 1, f"SVG illisible ({error.args[0]})"))
-    return findings
+        checker.findings.append(
+            Finding(error.lineno, error.offset + 1, f"SVG illisible ({error.args[0]})")
+        )
+    return checker.findings
 
 
 # --- CSS ------------------------------------------------------------------------------------
