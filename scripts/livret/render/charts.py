@@ -135,55 +135,63 @@ def riasec_chart(scores: dict[str, int], labels: dict[str, Any]) -> Chart:
     )
 
 
+# The competences chart's geometry. Narrow on purpose: on a phone the drawing shrinks to the
+# screen, and its text with it.
+_C_WIDTH, _C_LEFT, _C_BAR, _C_GAP, _C_TOP = 440, 100, 28, 16, 34
+
+
+def _competences_legend(words: dict[str, Any], names: dict[int, str]) -> str:
+    """The four level swatches above the bars."""
+    parts = []
+    for level in range(4):
+        x = 10 + level * 105
+        legend = words["competences_legende"].format(niveau=level + 1, libelle=names[level + 1])
+        parts.append(
+            f'<rect x="{x}" y="6" width="12" height="12" fill="{LEVEL_COLOURS[level]}"/>'
+            f'<text x="{x + 17}" y="16" fill="{INK}">{escape(str(legend))}</text>'
+        )
+    return "".join(parts)
+
+
+def _competences_bar(y: int, per_level: Sequence[int], scale: float) -> str:
+    """One category's stacked bar, each segment with its count, then the total."""
+    parts = []
+    x = float(_C_LEFT)
+    baseline = y + _C_BAR / 2 + 4
+    for level, count in enumerate(per_level):
+        if not count:
+            continue
+        w = count * scale
+        parts.append(
+            f'<rect x="{x:.1f}" y="{y}" width="{w:.1f}" height="{_C_BAR}" '
+            f'fill="{LEVEL_COLOURS[level]}"/>'
+        )
+        text_colour = INK if level < 2 else "#ffffff"
+        middle = x + w / 2 - text_width(str(count)) / 2
+        parts.append(f'<text x="{middle:.1f}" y="{baseline}" fill="{text_colour}">{count}</text>')
+        x += w
+    parts.append(f'<text x="{x + 6:.1f}" y="{baseline}" fill="{MUTED}">{sum(per_level)}</text>')
+    return "".join(parts)
+
+
 def competences_chart(counts: Mapping[str, Sequence[int]], labels: dict[str, Any]) -> Chart:
     """One stacked bar per category: how many competences at each level.
 
     Every category of the theme has its row, empty or not, so that the drawing has the
     same size in every dossier (see the module doc).
     """
-    words, categories = labels["graphiques"], labels["categories"]
-    # Narrow on purpose: on a phone the drawing shrinks to the screen, and its text with it.
-    width, left, bar, gap = 440, 100, 28, 16
-    top = 34
+    words, categories, names = labels["graphiques"], labels["categories"], labels["niveaux"]
     total_max = max((sum(v) for v in counts.values()), default=1) or 1
-    scale = (width - left - 40) / total_max
-    names = labels["niveaux"]
-
-    def legend(level: int) -> str:
-        return str(words["competences_legende"].format(niveau=level, libelle=names[level]))
-
-    parts = []
-    for level in range(4):
-        legend_x = 10 + level * 105
-        parts.append(
-            f'<rect x="{legend_x}" y="6" width="12" height="12" fill="{LEVEL_COLOURS[level]}"/>'
-            f'<text x="{legend_x + 17}" y="16" fill="{INK}">'
-            f"{escape(legend(level + 1))}</text>"
-        )
+    scale = (_C_WIDTH - _C_LEFT - 40) / total_max
+    parts = [_competences_legend(words, names)]
     sentences = []
     for row, category in enumerate(categories):
         per_level = list(counts.get(category, (0, 0, 0, 0)))
-        y = top + row * (bar + gap)
+        y = _C_TOP + row * (_C_BAR + _C_GAP)
         name = categories[category]
         # Left-aligned: right-aligning a word would need its exact width in the reader's font.
-        parts.append(f'<text x="4" y="{y + bar / 2 + 4}" fill="{INK}">{escape(name)}</text>')
-        x = float(left)
-        for level, count in enumerate(per_level):
-            if count:
-                w = count * scale
-                parts.append(
-                    f'<rect x="{x:.1f}" y="{y}" width="{w:.1f}" height="{bar}" '
-                    f'fill="{LEVEL_COLOURS[level]}"/>'
-                )
-                text_colour = INK if level < 2 else "#ffffff"
-                middle = x + w / 2 - text_width(str(count)) / 2
-                parts.append(
-                    f'<text x="{middle:.1f}" y="{y + bar / 2 + 4}" '
-                    f'fill="{text_colour}">{count}</text>'
-                )
-                x += w
-        total = sum(per_level)
-        parts.append(f'<text x="{x + 6:.1f}" y="{y + bar / 2 + 4}" fill="{MUTED}">{total}</text>')
+        parts.append(f'<text x="4" y="{y + _C_BAR / 2 + 4}" fill="{INK}">{escape(name)}</text>')
+        parts.append(_competences_bar(y, per_level, scale))
         if category not in counts:
             continue
         detail = ", ".join(
@@ -191,21 +199,12 @@ def competences_chart(counts: Mapping[str, Sequence[int]], labels: dict[str, Any
             for i, c in enumerate(per_level)
             if c
         )
-        line = words["competences_ligne"].format(categorie=name, total=total)
+        line = words["competences_ligne"].format(categorie=name, total=sum(per_level))
         sentences.append(line + (f" ({detail})" if detail else ""))
-    height = top + len(categories) * (bar + gap)
+    height = _C_TOP + len(categories) * (_C_BAR + _C_GAP)
     text = words["competences_texte"].format(lignes=" ; ".join(sentences))
-    return Chart(
-        _svg(
-            "competences",
-            width,
-            height,
-            words["competences_titre"],
-            text,
-            "".join(parts),
-        ),
-        text,
-    )
+    svg = _svg("competences", _C_WIDTH, height, words["competences_titre"], text, "".join(parts))
+    return Chart(svg, text)
 
 
 def hours_label(minutes: int) -> str:
