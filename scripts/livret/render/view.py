@@ -4,6 +4,7 @@ The booklet pages and the PDF are fed by the same view, so both show the same
 data with the same Markdown rendering. Every consultant string that may hold
 Markdown goes through `MarkdownRenderer` here, with its file and line, so that an
 external image is reported where it was written; templates receive safe HTML.
+The view's shape lives in `render/view_model.py`; here, one builder per part.
 """
 
 from __future__ import annotations
