@@ -113,10 +113,11 @@ def baseline_project(base: Path, repo: Path, slug: str, passphrase: str) -> Path
     from livret.project import Project
     from livret.render.pages import render_pages
     from livret.render.view import build_view
+    from livret.render.view_model import Downloads
 
     project = Project(repo)
     view = build_view(load_dossier(repo / "dossiers" / slug, repo), project.theme)
-    pages = render_pages(project, view, {"pdf": None, "pieces": []})
+    pages = render_pages(project, view, Downloads(pdf=None))
     folder = base / f"glued-{slug}"
     docs = folder / "docs"
     docs.mkdir(parents=True)

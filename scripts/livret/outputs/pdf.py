@@ -22,7 +22,7 @@ from livret.project import Project
 from livret.protect.pieces import clean_pdf
 from livret.render.templates import environment
 from livret.render.typography import french_html
-from livret.render.view import View
+from livret.render.view_model import View
 
 
 def _euros(amount: float) -> str:
@@ -38,9 +38,9 @@ def _logo_uri(logo: Path) -> str:
 def synthese_html(project: Project, provider: Provider, view: View) -> str:
     """The HTML of the document, as WeasyPrint will lay it out."""
     folder = project.theme / "pdf"
-    montant = view["financement"]["montant"]
+    montant = view.financement.montant
     context: dict[str, Any] = {
-        **view.data,
+        **view.template_context(),
         "prestataire": provider.base.extra.prestataire,
         "logo": _logo_uri(provider.logo) if provider.logo else None,
         "montant": _euros(montant) if montant else "",

@@ -25,7 +25,8 @@ from livret.protect.pieces import PieceRefused, image_data_uri
 from livret.publish.folders import writing_error
 from livret.publish.swap import swap_in
 from livret.render.pages import Page, render_pages
-from livret.render.view import View, build_view
+from livret.render.view import build_view
+from livret.render.view_model import Attachment, Downloads, View
 from livret.verify import verify_booklet
 
 
@@ -87,13 +88,13 @@ def clear_copy_path(project: Project, slug: str) -> Path:
     return project.clear_copies / f"{slug}.pdf"
 
 
-Attachments = tuple[list[dict[str, Any]], dict[str, bytes]]
+Attachments = tuple[tuple[Attachment, ...], dict[str, bytes]]
 
 
 def _attachments(dossier: Dossier, passphrase: str) -> Attachments:
     """Attachments for the Documents page: images cleaned and inlined, PDFs sanitised and
     re-encrypted (what cleaning removed is a warning of the view, see render/view.py)."""
-    pieces: list[dict[str, Any]] = []
+    pieces: list[Attachment] = []
     files: dict[str, bytes] = {}
     problems = []
     doc = dossier.docs["synthese"]
@@ -107,25 +108,21 @@ def _attachments(dossier: Dossier, passphrase: str) -> Attachments:
                 data, _removed = encrypt_attachment(source, passphrase)
                 name = random_pdf_name()
                 files[name] = data
-                pieces.append(
-                    {"titre": outil.nom, "url": name, "image": None, "piece": outil.piece}
-                )
+                pieces.append(Attachment(outil.nom, url=name, image=None, piece=outil.piece))
             else:
                 image = image_data_uri(source)
-                pieces.append(
-                    {"titre": outil.nom, "url": None, "image": image, "piece": outil.piece}
-                )
+                pieces.append(Attachment(outil.nom, url=None, image=image, piece=outil.piece))
         except PieceRefused as error:
             problems.append(Problem(doc.path, pos.line, pos.column, error.describe(outil.piece)))
     if problems:
         raise DossierError(problems)
-    return pieces, files
+    return tuple(pieces), files
 
 
 def _shell_texts(provider: Provider, view: View, pages: list[Page]) -> list[str]:
     """What the provider's settings and the theme's labels put in the clear shell of a page."""
     base = provider.base
-    form = view["labels"].get("verrou", {})
+    form = view.labels.get("verrou", {})
     return [base.site_name, base.copyright or "", *map(str, form.values())] + [
         p.title for p in pages
     ]
@@ -158,8 +155,7 @@ def build_booklet(
     pieces, files = _attachments(dossier, access.passphrase)
     files[pdf_name] = encrypt_pdf(clear_pdf, access.passphrase)
     verify_pdf_structure(files[pdf_name], access.passphrase)
-    extra: dict[str, Any] = {"pdf": pdf_name, "pieces": pieces}
-    pages = render_pages(project, view, extra)
+    pages = render_pages(project, view, Downloads(pdf_name, pieces))
     staged: Path | None = None
     target = out / access.booklet_id
     try:
@@ -197,7 +193,7 @@ def build_booklet(
         written = Path(error.filename) if isinstance(error.filename, str) else out
         where = out if written.is_relative_to(out) else work_root(project)
         raise writing_error(error, where, project.root) or error from None
-    return Published(target, target / pdf_name, view.warnings)
+    return Published(target, target / pdf_name, list(view.warnings))
 
 
 class _CopyStopped(Exception):

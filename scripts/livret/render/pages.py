@@ -8,9 +8,9 @@ in every booklet, so that no URL says anything about the person.
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import jinja2
 from markupsafe import Markup
@@ -23,7 +23,7 @@ from livret.render.labels import load_labels
 from livret.render.markdown import MarkdownRenderer, Origin
 from livret.render.templates import environment
 from livret.render.typography import french_html
-from livret.render.view import View
+from livret.render.view_model import Downloads, View
 from livret.sources.frontmatter import Fault, split_front_matter
 from livret.sources.messages import validation_problems
 from livret.sources.yamlpos import decode_text, parse_yaml
@@ -46,17 +46,29 @@ class ContentMeta(Strict):
     ordre: int = Field(100, description="Rang dans le menu (1 en premier).")
 
 
+@dataclass(frozen=True)
+class MenuEntry:
+    """A link of the home page's table of contents."""
+
+    url: str
+    titre: str
+
+
+def _always(view: View) -> bool:
+    return True
+
+
 # (file, template, title in theme/libelles.yml `pages`, shown when)
-_DOSSIER_PAGES: tuple[tuple[str, str, str, str | None], ...] = (
-    ("index.md", "accueil.html", "accueil", None),
-    ("demarche.md", "demarche.html", "demarche", None),
-    ("competences.md", "competences.html", "competences", "nb_competences"),
-    ("ce-qui-vous-anime.md", "anime.html", "anime", None),
-    ("pistes.md", "pistes.html", "pistes", "pistes"),
-    ("projet.md", "projet.html", "projet", None),
-    ("plan-action.md", "plan.html", "plan", "plan"),
-    ("notes.md", "notes.html", "notes", "notes"),
-    ("documents.md", "documents.html", "documents", None),
+_DOSSIER_PAGES: tuple[tuple[str, str, str, Callable[[View], bool]], ...] = (
+    ("index.md", "accueil.html", "accueil", _always),
+    ("demarche.md", "demarche.html", "demarche", _always),
+    ("competences.md", "competences.html", "competences", lambda v: v.nb_competences > 0),
+    ("ce-qui-vous-anime.md", "anime.html", "anime", _always),
+    ("pistes.md", "pistes.html", "pistes", lambda v: bool(v.pistes)),
+    ("projet.md", "projet.html", "projet", _always),
+    ("plan-action.md", "plan.html", "plan", lambda v: bool(v.plan)),
+    ("notes.md", "notes.html", "notes", lambda v: bool(v.notes)),
+    ("documents.md", "documents.html", "documents", _always),
 )
 
 
@@ -113,16 +125,21 @@ def content_pages(project: Project) -> tuple[Page, ...]:
     return _content_pages(folder, stamp, load_labels(project.theme)["pages"]["a_savoir"])
 
 
-def render_pages(project: Project, view: View, extra: dict[str, Any]) -> list[Page]:
+def render_pages(project: Project, view: View, downloads: Downloads) -> list[Page]:
     """Every page of one booklet, in menu order."""
     env = template_environment(project)
     shared = content_pages(project)
-    context = {**view.data, **extra, "pages_communes": shared}
-    chosen = [entry for entry in _DOSSIER_PAGES if entry[3] is None or context.get(entry[3])]
-    titles = view["labels"]["pages"]
-    context["menu"] = [
-        {"url": name.replace(".md", ".html"), "titre": titles[key]} for name, _, key, _ in chosen
-    ]
+    chosen = [entry for entry in _DOSSIER_PAGES if entry[3](view)]
+    titles = view.labels["pages"]
+    context = {
+        **view.template_context(),
+        "pdf": downloads.pdf,
+        "pieces": downloads.pieces,
+        "pages_communes": shared,
+        "menu": tuple(
+            MenuEntry(name.replace(".md", ".html"), titles[key]) for name, _, key, _ in chosen
+        ),
+    }
     pages = []
     for filename, template, key, _ in chosen:
         title = titles[key]

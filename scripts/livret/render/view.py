@@ -4,27 +4,55 @@ The booklet pages and the PDF are fed by the same view, so both show the same
 data with the same Markdown rendering. Every consultant string that may hold
 Markdown goes through `MarkdownRenderer` here, with its file and line, so that an
 external image is reported where it was written; templates receive safe HTML.
+The view's shape lives in `render/view_model.py`; here, one builder per part.
 """
 
 from __future__ import annotations
 
 import calendar
+import dataclasses
 import datetime as dt
 import re
-from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 from markupsafe import Markup
 
+from livret.dossier import model
 from livret.dossier.load import Dossier
+from livret.dossier.model import Phase
 from livret.errors import DossierError, LivretError, Problem
 from livret.protect.pieces import PieceRefused, clean_pdf
-from livret.render.charts import Chart, competences_chart, hours_label, phases_chart, riasec_chart
+from livret.render.charts import competences_chart, hours_label, phases_chart, riasec_chart
 from livret.render.labels import load_labels
 from livret.render.markdown import MarkdownRenderer, Origin
+from livret.render.view_model import (
+    Avenue,
+    Beneficiary,
+    BeneficiaryWords,
+    CareerProject,
+    Charts,
+    CompetenceCard,
+    CompetenceGroup,
+    Consent,
+    Consultant,
+    ConsultantWords,
+    FileNames,
+    Funding,
+    Period,
+    PhaseBlock,
+    PlanStep,
+    Session,
+    SharedNote,
+    Tool,
+    View,
+    Wording,
+)
 from livret.sources.yamlpos import Loc, YamlDoc
+
+# The theme's labels, checked complete by `load_labels` (plain dicts, as written).
+Labels = dict[str, Any]
 
 # Day and month never part at a line end; month and year may.
 NBSP = "\u00a0"
@@ -107,21 +135,8 @@ class Text:
     def inline(self, value: str | None, *loc: str | int) -> Markup:
         return self.renderer.render_inline(value, self._origin(loc)) if value else Markup("")
 
-    def items(self, values: list[str], *loc: str | int) -> list[Markup]:
-        return [self.inline(v, *loc, i) for i, v in enumerate(values)]
-
-
-@dataclass
-class View:
-    """Everything a page or the PDF template may show."""
-
-    slug: str
-    data: dict[str, Any] = field(default_factory=dict)
-    # What was published differently from what was written (a link without its target).
-    warnings: list[Problem] = field(default_factory=list)
-
-    def __getitem__(self, key: str) -> Any:
-        return self.data[key]
+    def items(self, values: list[str], *loc: str | int) -> tuple[Markup, ...]:
+        return tuple(self.inline(v, *loc, i) for i, v in enumerate(values))
 
 
 def build_view(dossier: Dossier, theme: Path) -> View:
@@ -131,225 +146,284 @@ def build_view(dossier: Dossier, theme: Path) -> View:
     b, s = dossier.bilan, dossier.synthese
     bt = Text(renderer, dossier.docs["bilan"], dossier.folder)
     st = Text(renderer, dossier.docs["synthese"], dossier.folder)
-
     seances = sorted(b.seances, key=lambda x: x.date)
-    minutes_by_phase: dict[str, int] = {}
-    for phase in ("preliminaire", "investigation", "conclusion", "suivi"):
+    minutes = _minutes_by_phase(seances)
+    groups = _competence_groups(s, st, labels)
+    scores = s.interets.riasec if s.interets else None
+    riasec = scores.model_dump() if scores is not None else None
+    view = View(
+        slug=dossier.slug,
+        labels=labels,
+        beneficiaire=_beneficiary(b.beneficiaire, labels),
+        consultant=Consultant(b.consultant.nom, b.consultant.email, b.consultant.genre),
+        accords=_wording(b, labels),
+        fichiers=_file_names(b, s, labels),
+        niveaux_echelle=_scale_sentence(labels),
+        financement=_funding(b.financement, labels),
+        consentement=Consent(
+            date_fr(b.consentement.date, labels),
+            tuple(labels["partage"][p] for p in b.consentement.partage),
+        ),
+        periode=Period(
+            date_fr(b.periode.debut, labels),
+            date_fr(b.periode.fin, labels),
+            b.periode.fin is not None,
+        ),
+        suivi=date_fr(b.suivi.date, labels) if b.suivi else Markup(""),
+        phases=_phases(b, seances, minutes, bt, labels),
+        nb_seances=len(seances),
+        total_heures=hours_label(sum(minutes.values())),
+        phase_courante=labels["phases"][seances[-1].phase],
+        demande=st.block(s.demande, "demande"),
+        objectifs=st.items(s.objectifs, "objectifs"),
+        groupes_competences=groups,
+        nb_competences=len(s.competences),
+        nb_transferables=sum(1 for c in s.competences if c.transferable),
+        valeurs=st.items(s.valeurs, "valeurs"),
+        motivations=st.items(s.motivations, "motivations"),
+        riasec=riasec,
+        outils=_tools(s, st, labels),
+        pistes=_avenues(s, st, labels),
+        projet=_career_project(s.projet, st),
+        plan=_plan(b, s, st, labels),
+        observations=st.block(s.observations_beneficiaire, "observations_beneficiaire"),
+        notes=_notes(dossier, renderer, labels),
+        charts=_charts(groups, minutes, riasec, labels),
+    )
+    found = renderer.problems + _cleaning_warnings(dossier) + dossier.warnings
+    found += dossier.placeholders
+    if any(not p.warning for p in found):
+        raise DossierError(found)
+    return dataclasses.replace(view, warnings=tuple(sorted(set(found))))
+
+
+# One builder per part of the view, in the order of the View's fields.
+
+
+def _beneficiary(bene: model.Beneficiaire, labels: Labels) -> Beneficiary:
+    situation = labels["situations"][bene.situation]
+    return Beneficiary(
+        prenom=bene.prenom,
+        nom=bene.nom,
+        nom_complet=f"{bene.prenom} {bene.nom}",
+        situation=accord(situation, bene.genre, f"situations.{bene.situation}"),
+        genre=bene.genre,
+        poste=bene.poste,
+        employeur=bene.employeur,
+    )
+
+
+def _wording(b: model.Bilan, labels: Labels) -> Wording:
+    """`accords.consultant.votre` is « votre consultante » when she is one."""
+    words = labels["accords"]
+    bene = accords(words["beneficiaire"], b.beneficiaire.genre, "accords.beneficiaire")
+    cons = accords(words["consultant"], b.consultant.genre, "accords.consultant")
+    return Wording(
+        BeneficiaryWords(
+            titre=bene["titre"],
+            le=bene["le"],
+            du=bene["du"],
+            seul=bene["seul"],
+            accompagne=bene["accompagne"],
+        ),
+        ConsultantWords(titre=cons["titre"], le=cons["le"], votre=cons["votre"]),
+    )
+
+
+def _file_names(b: model.Bilan, s: model.Synthese, labels: Labels) -> FileNames:
+    names = labels["fichiers"]
+    bene = b.beneficiaire
+    return FileNames(
+        synthese=download_name(
+            names["synthese" if b.periode.fin else "provisoire"], f"{bene.prenom} {bene.nom}"
+        ),
+        pieces={o.piece: download_name(names["piece"], o.nom) for o in s.outils if o.piece},
+    )
+
+
+def _scale_sentence(labels: Labels) -> str:
+    """What the levels 1 to 4 mean, said once under the competences."""
+    charts = labels["graphiques"]
+    return str(charts["niveaux_echelle"]).format(
+        echelle=" · ".join(
+            charts["niveaux_element"].format(niveau=n, libelle=name)
+            for n, name in sorted(labels["niveaux"].items())
+        )
+    )
+
+
+def _funding(financement: model.Financement, labels: Labels) -> Funding:
+    return Funding(
+        mode=financement.mode,
+        label=labels["financement"][financement.mode],
+        montant=financement.montant,
+        convention=financement.convention,
+    )
+
+
+def _minutes_by_phase(seances: list[model.Seance]) -> dict[Phase, int]:
+    """Minutes spent in each phase that had séances, in the order of the phases."""
+    minutes: dict[Phase, int] = {}
+    for phase in get_args(Phase):
         total = sum(x.duree for x in seances if x.phase == phase)
         if total:
-            minutes_by_phase[phase] = total
-    total_minutes = sum(minutes_by_phase.values())
-    phases = [
-        {
-            "code": phase,
-            "label": labels["phases"][phase],
-            "minutes": minutes,
-            "heures": hours_label(minutes),
-            "seances": [
-                {
-                    "date": date_fr(x.date, labels),
-                    "iso": x.date.isoformat(),
-                    "duree": hours_label(x.duree),
-                    "modalite": labels["modalites"][x.modalite],
-                    "modalite_courte": labels["modalites_courtes"][x.modalite],
-                    "objet": bt.inline(x.objet, "seances", b.seances.index(x), "objet"),
-                }
-                for x in seances
-                if x.phase == phase
-            ],
-        }
-        for phase, minutes in minutes_by_phase.items()
-    ]
+            minutes[phase] = total
+    return minutes
 
+
+def _phases(
+    b: model.Bilan,
+    seances: list[model.Seance],
+    minutes: dict[Phase, int],
+    bt: Text,
+    labels: Labels,
+) -> tuple[PhaseBlock, ...]:
+    def session(x: model.Seance) -> Session:
+        return Session(
+            date=date_fr(x.date, labels),
+            iso=x.date.isoformat(),
+            duree=hours_label(x.duree),
+            modalite=labels["modalites"][x.modalite],
+            modalite_courte=labels["modalites_courtes"][x.modalite],
+            objet=bt.inline(x.objet, "seances", b.seances.index(x), "objet"),
+        )
+
+    return tuple(
+        PhaseBlock(
+            code=phase,
+            label=labels["phases"][phase],
+            minutes=total,
+            heures=hours_label(total),
+            seances=tuple(session(x) for x in seances if x.phase == phase),
+        )
+        for phase, total in minutes.items()
+    )
+
+
+def _competence_groups(s: model.Synthese, st: Text, labels: Labels) -> tuple[CompetenceGroup, ...]:
+    """Competences by category, in the theme's order, each highest level first."""
     groups = []
-    counts: dict[str, list[int]] = {}
     for code, label in labels["categories"].items():
         members = [
-            {
-                "intitule": st.inline(c.intitule, "competences", i, "intitule"),
-                "niveau": c.niveau,
-                "niveau_label": labels["niveaux"][c.niveau],
-                "transferable": c.transferable,
-                "preuves": st.items(c.preuves, "competences", i, "preuves"),
-            }
+            CompetenceCard(
+                intitule=st.inline(c.intitule, "competences", i, "intitule"),
+                niveau=c.niveau,
+                niveau_label=labels["niveaux"][c.niveau],
+                transferable=c.transferable,
+                preuves=st.items(c.preuves, "competences", i, "preuves"),
+            )
             for i, c in enumerate(s.competences)
             if c.categorie == code
         ]
-        members.sort(key=lambda m: -int(m["niveau"]))
+        members.sort(key=lambda m: -m.niveau)  # stable: YAML order within a level
         if members:
-            groups.append({"code": code, "label": label, "competences": members})
-            level_counts = Counter(m["niveau"] for m in members)
-            counts[code] = [level_counts.get(n, 0) for n in (1, 2, 3, 4)]
+            groups.append(CompetenceGroup(code, label, tuple(members)))
+    return tuple(groups)
 
-    charts: dict[str, Chart] = {}
-    if counts:
-        charts["competences"] = competences_chart(counts, labels)
-    if minutes_by_phase:
-        charts["phases"] = phases_chart(minutes_by_phase, labels)
-    riasec = s.interets.riasec if s.interets else None
-    if riasec is not None:
-        charts["riasec"] = riasec_chart(riasec.model_dump(), labels)
 
-    pistes = [
-        {
-            "intitule": st.inline(p.intitule, "pistes", i, "intitule"),
-            "statut": p.statut,
-            "statut_label": labels["statuts"][p.statut],
-            "atouts": st.items(p.atouts, "pistes", i, "atouts"),
-            "freins": st.items(p.freins, "pistes", i, "freins"),
-            "enquetes": st.items(p.enquetes, "pistes", i, "enquetes"),
-            "raison": st.block(p.raison, "pistes", i, "raison"),
-        }
+def _tools(s: model.Synthese, st: Text, labels: Labels) -> tuple[Tool, ...]:
+    return tuple(
+        Tool(
+            nom=st.inline(o.nom, "outils", i, "nom"),
+            date=date_fr(o.date, labels),
+            resume=st.block(o.resume, "outils", i, "resume"),
+            piece=o.piece,
+        )
+        for i, o in enumerate(s.outils)
+    )
+
+
+_STATUS_ORDER: dict[model.Statut, int] = {"retenue": 0, "alternative": 1, "ecartee": 2}
+
+
+def _avenues(s: model.Synthese, st: Text, labels: Labels) -> tuple[Avenue, ...]:
+    """The avenues, the one chosen first, then the alternatives, then those set aside."""
+    avenues = [
+        Avenue(
+            intitule=st.inline(p.intitule, "pistes", i, "intitule"),
+            statut=p.statut,
+            statut_label=labels["statuts"][p.statut],
+            atouts=st.items(p.atouts, "pistes", i, "atouts"),
+            freins=st.items(p.freins, "pistes", i, "freins"),
+            enquetes=st.items(p.enquetes, "pistes", i, "enquetes"),
+            raison=st.block(p.raison, "pistes", i, "raison"),
+        )
         for i, p in enumerate(s.pistes)
     ]
-    order = {"retenue": 0, "alternative": 1, "ecartee": 2}
-    pistes.sort(key=lambda p: order[str(p["statut"])])
+    return tuple(sorted(avenues, key=lambda p: _STATUS_ORDER[p.statut]))
 
-    projet = None
-    if s.projet is not None:
-        p = s.projet
-        projet = {
-            "intitule": st.inline(p.intitule, "projet", "intitule"),
-            "description": st.block(p.description, "projet", "description"),
-            "formation": st.inline(p.formation, "projet", "formation"),
-            "conditions": st.items(p.conditions, "projet", "conditions"),
-            "obstacles": st.items(p.obstacles, "projet", "obstacles"),
-        }
 
-    # In date order (a stable sort keeps the YAML order for equal dates). `numero`, the
-    # place in the YAML, names the step in the checklist kept by the browser: it must not
-    # change when a step is added or a date moves; `rang` is the position shown.
+def _career_project(p: model.Projet | None, st: Text) -> CareerProject | None:
+    if p is None:
+        return None
+    return CareerProject(
+        intitule=st.inline(p.intitule, "projet", "intitule"),
+        description=st.block(p.description, "projet", "description"),
+        formation=st.inline(p.formation, "projet", "formation"),
+        conditions=st.items(p.conditions, "projet", "conditions"),
+        obstacles=st.items(p.obstacles, "projet", "obstacles"),
+    )
+
+
+def _plan(b: model.Bilan, s: model.Synthese, st: Text, labels: Labels) -> tuple[PlanStep, ...]:
+    """The steps in date order (a stable sort keeps the YAML order for equal dates)."""
     in_order = sorted(enumerate(s.plan_action), key=lambda x: echeance_key(x[1].echeance))
-    genre_c = b.consultant.genre
-    plan = [
-        {
-            "numero": i + 1,
-            "rang": rang,
-            "etape": st.inline(e.etape, "plan_action", i, "etape"),
-            "echeance": echeance_fr(e.echeance, labels),
-            "echeance_iso": e.echeance,
-            "qui": e.qui,
-            "qui_label": b.consultant.nom
-            if e.qui == "consultant"
-            else accord(labels["qui"][e.qui], genre_c, f"qui.{e.qui}"),
-            "qui_synthese": accord(labels["qui_synthese"][e.qui], genre_c, f"qui_synthese.{e.qui}"),
-            "ressources": st.items(e.ressources, "plan_action", i, "ressources"),
-        }
-        for rang, (i, e) in enumerate(in_order, start=1)
-    ]
+    consultant = b.consultant
 
-    outils = [
-        {
-            "nom": st.inline(o.nom, "outils", i, "nom"),
-            "date": date_fr(o.date, labels),
-            "resume": st.block(o.resume, "outils", i, "resume"),
-            "piece": o.piece,
-        }
-        for i, o in enumerate(s.outils)
-    ]
-    cleaning = _cleaning_warnings(dossier)
+    def step(rang: int, i: int, e: model.Etape) -> PlanStep:
+        if e.qui == "consultant":
+            qui_label = consultant.nom
+        else:
+            qui_label = accord(labels["qui"][e.qui], consultant.genre, f"qui.{e.qui}")
+        synthese = labels["qui_synthese"][e.qui]
+        return PlanStep(
+            numero=i + 1,
+            rang=rang,
+            etape=st.inline(e.etape, "plan_action", i, "etape"),
+            echeance=echeance_fr(e.echeance, labels),
+            echeance_iso=e.echeance,
+            qui=e.qui,
+            qui_label=qui_label,
+            qui_synthese=accord(synthese, consultant.genre, f"qui_synthese.{e.qui}"),
+            ressources=st.items(e.ressources, "plan_action", i, "ressources"),
+        )
 
+    return tuple(step(rang, i, e) for rang, (i, e) in enumerate(in_order, start=1))
+
+
+def _notes(dossier: Dossier, renderer: MarkdownRenderer, labels: Labels) -> tuple[SharedNote, ...]:
+    """The published notes in date order; undated ones first."""
     notes = []
     for note in dossier.notes:
         if not note.published:
             continue  # private notes never reach any output, not even the renderer
         origin = Origin(note.display, note.body_line, 1, dossier.folder)
         notes.append(
-            {
-                "titre": note.meta.titre,
-                "date": date_fr(note.meta.date, labels),
-                "iso": note.meta.date.isoformat() if note.meta.date else "",
-                "corps": renderer.render(note.body, origin),
-            }
-        )
-    notes.sort(key=lambda n: str(n["iso"]))
-
-    bene = b.beneficiaire
-    data: dict[str, Any] = {
-        "labels": labels,
-        "beneficiaire": {
-            "prenom": bene.prenom,
-            "nom": bene.nom,
-            "nom_complet": f"{bene.prenom} {bene.nom}",
-            "situation": accord(
-                labels["situations"][bene.situation], bene.genre, f"situations.{bene.situation}"
-            ),
-            "genre": bene.genre,
-            "poste": bene.poste,
-            "employeur": bene.employeur,
-        },
-        "consultant": {
-            "nom": b.consultant.nom,
-            "email": b.consultant.email,
-            "genre": b.consultant.genre,
-        },
-        # Words that agree with each person: `accords.consultant.votre` is « votre consultante ».
-        "accords": {
-            "beneficiaire": accords(
-                labels["accords"]["beneficiaire"], bene.genre, "accords.beneficiaire"
-            ),
-            "consultant": accords(
-                labels["accords"]["consultant"], b.consultant.genre, "accords.consultant"
-            ),
-        },
-        # Names offered when saving: the synthèse, and each attachment by its `piece:` path.
-        "fichiers": {
-            "synthese": download_name(
-                labels["fichiers"]["synthese" if b.periode.fin else "provisoire"],
-                f"{bene.prenom} {bene.nom}",
-            ),
-            "pieces": {
-                o.piece: download_name(labels["fichiers"]["piece"], o.nom)
-                for o in s.outils
-                if o.piece
-            },
-        },
-        "niveaux_echelle": labels["graphiques"]["niveaux_echelle"].format(
-            echelle=" · ".join(
-                labels["graphiques"]["niveaux_element"].format(niveau=n, libelle=name)
-                for n, name in sorted(labels["niveaux"].items())
+            SharedNote(
+                titre=note.meta.titre,
+                date=date_fr(note.meta.date, labels),
+                iso=note.meta.date.isoformat() if note.meta.date else "",
+                corps=renderer.render(note.body, origin),
             )
-        ),
-        "financement": {
-            "mode": b.financement.mode,
-            "label": labels["financement"][b.financement.mode],
-            "montant": b.financement.montant,
-            "convention": b.financement.convention,
-        },
-        "consentement": {
-            "date": date_fr(b.consentement.date, labels),
-            "partage": [labels["partage"][p] for p in b.consentement.partage],
-        },
-        "periode": {
-            "debut": date_fr(b.periode.debut, labels),
-            "fin": date_fr(b.periode.fin, labels),
-            "termine": b.periode.fin is not None,
-        },
-        "suivi": date_fr(b.suivi.date, labels) if b.suivi else "",
-        "phases": phases,
-        "nb_seances": len(seances),
-        "total_heures": hours_label(total_minutes),
-        "phase_courante": labels["phases"][seances[-1].phase],
-        "demande": st.block(s.demande, "demande"),
-        "objectifs": st.items(s.objectifs, "objectifs"),
-        "groupes_competences": groups,
-        "nb_competences": len(s.competences),
-        "nb_transferables": sum(1 for c in s.competences if c.transferable),
-        "valeurs": st.items(s.valeurs, "valeurs"),
-        "motivations": st.items(s.motivations, "motivations"),
-        "riasec": riasec.model_dump() if riasec else None,
-        "outils": outils,
-        "pistes": pistes,
-        "projet": projet,
-        "plan": plan,
-        "observations": st.block(s.observations_beneficiaire, "observations_beneficiaire"),
-        "notes": notes,
-        "charts": charts,
+        )
+    return tuple(sorted(notes, key=lambda n: n.iso))
+
+
+def _charts(
+    groups: tuple[CompetenceGroup, ...],
+    minutes: dict[Phase, int],
+    riasec: dict[str, int] | None,
+    labels: Labels,
+) -> Charts:
+    counts: dict[str, list[int]] = {
+        g.code: [sum(1 for c in g.competences if c.niveau == n) for n in (1, 2, 3, 4)]
+        for g in groups
     }
-    found = renderer.problems + cleaning + dossier.warnings + dossier.placeholders
-    if any(not p.warning for p in found):
-        raise DossierError(found)
-    return View(dossier.slug, data, sorted(set(found)))
+    return Charts(
+        competences=competences_chart(counts, labels) if counts else None,
+        phases=phases_chart({str(k): v for k, v in minutes.items()}, labels) if minutes else None,
+        riasec=riasec_chart(riasec, labels) if riasec is not None else None,
+    )
 
 
 ROUTINE_REMOVALS = frozenset({"propriétés du document (auteur, logiciel…)", "métadonnées XMP"})
