@@ -13,7 +13,7 @@ from pathlib import Path
 import click
 
 from livret import __version__
-from livret.cli import access, build, check, new, schema
+from livret.cli import access, build, check, new, schema, suivi
 from livret.cli.base import LivretGroup
 from livret.project import find_project
 
@@ -44,6 +44,7 @@ cli.add_command(new.new)
 cli.add_command(schema.schema)
 cli.add_command(build.build)
 cli.add_command(access.access)
+cli.add_command(suivi.suivi)
 
 
 def main() -> None:

@@ -128,9 +128,12 @@ def _shell_texts(provider: Provider, view: View, pages: list[Page]) -> list[str]
     ]
 
 
-def publishable_view(dossier: Dossier, theme: Path, strict_mode: bool) -> View:
+def publishable_view(
+    dossier: Dossier, theme: Path, strict_mode: bool, provider: Provider | None = None
+) -> View:
     """The view of a dossier that may be published; DossierError when it may not."""
-    view = build_view(dossier, theme)
+    questionnaires = provider.base.extra.cadre.questionnaires if provider else None
+    view = build_view(dossier, theme, questionnaires)
     if dossier.placeholders:
         # Normal in a dossier in progress; never in what the beneficiary receives.
         raise DossierError(lint.refusals(dossier.placeholders))
@@ -149,7 +152,7 @@ def build_booklet(
     strict_mode: bool = False,
 ) -> Published:
     """Build, verify and publish one booklet with its encrypted PDF."""
-    view = publishable_view(dossier, project.theme, strict_mode)
+    view = publishable_view(dossier, project.theme, strict_mode, provider)
     clear_pdf = print_synthese(project, provider, view)
     pdf_name = random_pdf_name()
     pieces, files = _attachments(dossier, access.passphrase)

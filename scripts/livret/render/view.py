@@ -22,8 +22,10 @@ from markupsafe import Markup
 from livret.dossier import model
 from livret.dossier.load import Dossier
 from livret.dossier.model import Phase
+from livret.dossier.provider import Questionnaires
 from livret.errors import DossierError, LivretError, Problem
 from livret.protect.pieces import PieceRefused, clean_pdf
+from livret.protect.urls import decide, url_form
 from livret.render.charts import competences_chart, hours_label, phases_chart, riasec_chart
 from livret.render.labels import load_labels
 from livret.render.markdown import MarkdownRenderer, Origin
@@ -43,6 +45,7 @@ from livret.render.view_model import (
     Period,
     PhaseBlock,
     PlanStep,
+    Satisfaction,
     Session,
     SharedNote,
     Tool,
@@ -139,8 +142,11 @@ class Text:
         return tuple(self.inline(v, *loc, i) for i, v in enumerate(values))
 
 
-def build_view(dossier: Dossier, theme: Path) -> View:
-    """The view of one dossier; raises DossierError for problems found in its text."""
+def build_view(dossier: Dossier, theme: Path, questionnaires: Questionnaires | None = None) -> View:
+    """The view of one dossier; raises DossierError for problems found in its text.
+
+    `questionnaires` are the provider's satisfaction links, shown in the booklet.
+    """
     labels = load_labels(theme)
     renderer = MarkdownRenderer()
     b, s = dossier.bilan, dossier.synthese
@@ -189,6 +195,7 @@ def build_view(dossier: Dossier, theme: Path) -> View:
         observations=st.block(s.observations_beneficiaire, "observations_beneficiaire"),
         notes=_notes(dossier, renderer, labels),
         charts=_charts(groups, minutes, riasec, labels),
+        questionnaires=_satisfaction(questionnaires),
     )
     found = renderer.problems + _cleaning_warnings(dossier) + dossier.warnings
     found += dossier.placeholders
@@ -198,6 +205,17 @@ def build_view(dossier: Dossier, theme: Path) -> View:
 
 
 # One builder per part of the view, in the order of the View's fields.
+
+
+def _satisfaction(questionnaires: Questionnaires | None) -> Satisfaction:
+    if questionnaires is None:
+        return Satisfaction()
+    # Checked when mkdocs.yml was read; decided again here, where the link is written.
+    kept = [
+        decide(url_form(u)) if u else None for u in (questionnaires.fin, questionnaires.six_mois)
+    ]
+    fin, six_mois = (k.url if k and k.kind == "external" else None for k in kept)
+    return Satisfaction(fin, six_mois)
 
 
 def _beneficiary(bene: model.Beneficiaire, labels: Labels) -> Beneficiary:

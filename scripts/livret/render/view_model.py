@@ -242,6 +242,14 @@ class Downloads:
 
 
 @dataclass(frozen=True)
+class Satisfaction:
+    """The provider's satisfaction questionnaires (Qualiopi indicator 30), as checked links."""
+
+    fin: str | None = None
+    six_mois: str | None = None
+
+
+@dataclass(frozen=True)
 class View:
     """Everything a page or the PDF template may show, for one dossier."""
 
@@ -276,6 +284,7 @@ class View:
     observations: Markup
     notes: tuple[SharedNote, ...]
     charts: Charts
+    questionnaires: Satisfaction = field(default=Satisfaction())
     # What was published differently from what was written (a link without its target).
     warnings: tuple[Problem, ...] = field(default=())
 

@@ -1,0 +1,1 @@
+"""A dossier's life after the booklet: follow-up interview, retention, destruction."""
