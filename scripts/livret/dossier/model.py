@@ -71,6 +71,14 @@ def _minutes(hours: float) -> int:
         raise custom_error(ErrorCode.DUREE_HORS_BORNES) from None
 
 
+def _count(digits: str) -> int:
+    """Hours or minutes as written; past six digits it is out of bounds anyway, and Python
+    refuses to convert thousands of digits with a ValueError that has no French message."""
+    if len(digits.lstrip("0")) > 6:
+        raise custom_error(ErrorCode.DUREE_HORS_BORNES)
+    return int(digits)
+
+
 def parse_duree(value: Any) -> int:
     """Minutes from `2h`, `1h30`, `90min` or a number of hours (`1.5`)."""
     if isinstance(value, bool):
@@ -85,12 +93,12 @@ def parse_duree(value: Any) -> int:
         text = str(value).strip().replace(",", ".")
         match = _DUREE.match(text)
         if match and match["m"] is not None:
-            minutes = int(match["m"])
+            minutes = _count(match["m"])
         elif match:
             extra = int(match["hm"] or 0)
             if extra >= 60:
                 raise custom_error(ErrorCode.DUREE_INVALIDE)
-            minutes = int(match["h"]) * 60 + extra
+            minutes = _count(match["h"]) * 60 + extra
         else:
             try:
                 hours = float(text)
