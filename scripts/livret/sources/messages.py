@@ -129,13 +129,11 @@ class MessageTable:
 
     types: Mapping[str, tuple[str, ...]]
     wordings: Mapping[str, Mapping[str, str]]
+    by_type: Mapping[str, str]
 
     def entry_for(self, kind: str) -> str:
         """The message that answers the pydantic error type `kind`; `fallback` if none does."""
-        for entry, kinds in self.types.items():
-            if kind in kinds:
-                return entry
-        return FALLBACK
+        return self.by_type.get(kind, FALLBACK)
 
 
 FALLBACK = "fallback"
@@ -156,7 +154,8 @@ def message_table() -> MessageTable:
             raise TypeError(f"messages.toml [{entry}]: every wording must be a string")
         types[entry] = tuple(kinds)
         wordings[entry] = body
-    return MessageTable(types, wordings)
+    by_type = {kind: entry for entry, kinds in types.items() for kind in kinds}
+    return MessageTable(types, wordings, by_type)
 
 
 def _say(entry: str, wording: str, **values: str) -> str:
