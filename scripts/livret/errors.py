@@ -8,8 +8,10 @@ a bug in livret and keeps its traceback.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+
+from livret.sources.codes import ProblemCode
 
 
 @dataclass(frozen=True, order=True)
@@ -23,13 +25,16 @@ class Problem:
     # A warning does not stop the build (unless `--strict`): the text is published, changed
     # in the way the message says (a link without its target, say).
     warning: bool = False
+    # What a caller tests to reword a problem for its file; never the French text. Not
+    # part of equality: two problems that say the same thing at the same place are one.
+    code: ProblemCode | None = field(default=None, compare=False)
 
     def __str__(self) -> str:
         label = "avertissement : " if self.warning else ""
         return f"{self.path}:{self.line}:{self.column}: {label}{self.message}"
 
     def as_error(self) -> Problem:
-        return Problem(self.path, self.line, self.column, self.message)
+        return Problem(self.path, self.line, self.column, self.message, code=self.code)
 
 
 class LivretError(Exception):

@@ -15,6 +15,7 @@ from livret.dossier import lint, rules
 from livret.dossier.model import SLUG_PATTERN, Bilan, NoteMeta, Synthese
 from livret.errors import DossierError, Problem, display_path
 from livret.project import DOSSIERS_DIR
+from livret.sources.codes import ProblemCode
 from livret.sources.frontmatter import Fault, split_front_matter
 from livret.sources.messages import validation_problems
 from livret.sources.yamlpos import Pos, YamlDoc, decode_text, parse_yaml
@@ -101,7 +102,7 @@ def _load_yaml(
         return None, None, problems
     doc, problems = parse_yaml(display, text)
     if doc is None:
-        if problems and problems[0].message.startswith("fichier vide"):
+        if problems and problems[0].code is ProblemCode.FICHIER_VIDE:
             problems = [
                 Problem(
                     display,
@@ -142,7 +143,7 @@ def load_note(path: Path, display: str) -> tuple[Note | None, list[Problem]]:
         ]
     doc, problems = parse_yaml(display, split.yaml, line_offset=1)
     if doc is None:
-        if problems and problems[0].message.startswith("fichier vide"):
+        if problems and problems[0].code is ProblemCode.FICHIER_VIDE:
             problems = [Problem(display, 1, 1, "en-tête vide : ajoutez au moins « titre: »")]
         return None, problems
     meta, more = _validate(doc, NoteMeta)

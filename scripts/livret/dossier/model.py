@@ -15,6 +15,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from livret.sources.codes import ErrorCode, custom_error
+
 SLUG_PATTERN = r"^[a-z0-9](?:[a-z0-9-]{1,62})[a-z0-9]$"
 EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 ECHEANCE_PATTERN = r"^\d{4}-\d{2}(-\d{2})?$"
@@ -60,43 +62,52 @@ _DUREE = re.compile(
 )
 
 
+def _minutes(hours: float) -> int:
+    """Hours as whole minutes; infinities and overflows are out of bounds, not a crash."""
+    if not math.isfinite(hours):
+        raise custom_error(ErrorCode.DUREE_HORS_BORNES)
+    try:
+        return round(hours * 60)
+    except OverflowError:
+        raise custom_error(ErrorCode.DUREE_HORS_BORNES) from None
+
+
+def _count(digits: str) -> int:
+    """Hours or minutes as written; past six digits it is out of bounds anyway, and Python
+    refuses to convert thousands of digits with a ValueError that has no French message."""
+    if len(digits.lstrip("0")) > 6:
+        raise custom_error(ErrorCode.DUREE_HORS_BORNES)
+    return int(digits)
+
+
 def parse_duree(value: Any) -> int:
     """Minutes from `2h`, `1h30`, `90min` or a number of hours (`1.5`)."""
     if isinstance(value, bool):
-        raise ValueError("duree")
+        raise custom_error(ErrorCode.DUREE_INVALIDE)
     if isinstance(value, int | float):
         try:
             hours = float(value)
         except OverflowError:
-            raise ValueError("duree_bornes") from None
-        if not math.isfinite(hours):
-            raise ValueError("duree_bornes")
-        minutes = round(hours * 60)
+            raise custom_error(ErrorCode.DUREE_HORS_BORNES) from None
+        minutes = _minutes(hours)
     else:
         text = str(value).strip().replace(",", ".")
         match = _DUREE.match(text)
-        if match:
-            if match["m"] is not None:
-                minutes = int(match["m"])
-            else:
-                extra = int(match["hm"] or 0)
-                if extra >= 60:
-                    raise ValueError("duree")
-                minutes = int(match["h"]) * 60 + extra
+        if match and match["m"] is not None:
+            minutes = _count(match["m"])
+        elif match:
+            extra = int(match["hm"] or 0)
+            if extra >= 60:
+                raise custom_error(ErrorCode.DUREE_INVALIDE)
+            minutes = _count(match["h"]) * 60 + extra
         else:
             try:
                 hours = float(text)
-                if not math.isfinite(hours):
-                    raise ValueError("duree_bornes")
-                minutes = round(hours * 60)
-            except OverflowError:
-                raise ValueError("duree_bornes") from None
-            except ValueError as error:
-                if str(error) == "duree_bornes":
-                    raise
-                raise ValueError("duree") from None
+            except ValueError:
+                raise custom_error(ErrorCode.DUREE_INVALIDE) from None
+            minutes = _minutes(hours)
     if not 0 < minutes <= 8 * 60:
-        raise ValueError("duree_bornes")
+        raise custom_error(ErrorCode.DUREE_HORS_BORNES)
     return minutes
 
 
@@ -293,7 +304,7 @@ class Etape(Strict):
             try:
                 dt.date(parts[0], parts[1], parts[2] if len(parts) == 3 else 1)
             except ValueError:
-                raise ValueError("echeance") from None
+                raise custom_error(ErrorCode.ECHEANCE_IMPOSSIBLE) from None
         return text
 
 

@@ -19,6 +19,7 @@ from livret.errors import DossierError, Problem
 from livret.project import Project
 from livret.protect.allowlist import check_svg
 from livret.protect.urls import decide, url_form
+from livret.sources.codes import ErrorCode, custom_error
 from livret.sources.messages import validation_problems
 from livret.sources.yamlpos import read_yaml
 
@@ -95,7 +96,7 @@ def _lien_questionnaire(value: str | None) -> str | None:
         return None
     link = decide(url_form(value))
     if link is None or link.kind != "external" or not link.url.startswith("https://"):
-        raise ValueError("questionnaire")
+        raise custom_error(ErrorCode.QUESTIONNAIRE_REFUSE)
     return link.url
 
 

@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import functools
 import re
+import tomllib
 import types
 import typing
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from importlib import resources
 from typing import Any
 
 import annotated_types
@@ -14,6 +19,7 @@ from pydantic import BaseModel
 from pydantic_core import ErrorDetails
 
 from livret.errors import Problem
+from livret.sources.codes import ErrorCode
 from livret.sources.yamlpos import Loc, YamlDoc
 
 _EXAMPLES = {
@@ -104,6 +110,91 @@ def _close_key(root: type[BaseModel], loc: Loc) -> str | None:
     return close[0] if close else None
 
 
+def _shown(value: Any) -> str:
+    text = str(value)
+    return text if len(text) <= 40 else text[:37] + "…"
+
+
+def _expected_choices(expected: str) -> str:
+    return expected.replace("'", "").replace(" or ", ", ")
+
+
+# --- the table of messages -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MessageTable:
+    """`livret/data/messages.toml`: for each message, the error types it answers and its
+    wordings (templates with `{placeholders}`)."""
+
+    types: Mapping[str, tuple[str, ...]]
+    wordings: Mapping[str, Mapping[str, str]]
+    by_type: Mapping[str, str]
+
+    def entry_for(self, kind: str) -> str:
+        """The message that answers the pydantic error type `kind`; `fallback` if none does."""
+        return self.by_type.get(kind, FALLBACK)
+
+
+FALLBACK = "fallback"
+TABLE_PATH = ("data", "messages.toml")
+
+
+@functools.cache
+def message_table() -> MessageTable:
+    """The table, read once; a malformed table is a bug of livret, not a user error."""
+    raw = tomllib.loads(resources.files("livret").joinpath(*TABLE_PATH).read_text(encoding="utf-8"))
+    types: dict[str, tuple[str, ...]] = {}
+    wordings: dict[str, dict[str, str]] = {}
+    for entry, body in raw.items():
+        kinds = body.pop("types")
+        if not isinstance(kinds, list) or not all(isinstance(k, str) for k in kinds):
+            raise TypeError(f"messages.toml [{entry}]: types must be a list of strings")
+        if not all(isinstance(text, str) for text in body.values()):
+            raise TypeError(f"messages.toml [{entry}]: every wording must be a string")
+        types[entry] = tuple(kinds)
+        wordings[entry] = body
+    by_type = {kind: entry for entry, kinds in types.items() for kind in kinds}
+    return MessageTable(types, wordings, by_type)
+
+
+def _say(entry: str, wording: str, **values: str) -> str:
+    """One wording of the table with its placeholders filled (values are never templates)."""
+    return message_table().wordings[entry][wording].format_map(values)
+
+
+# --- one function per message ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Error:
+    """One pydantic error, with what every message may say about it."""
+
+    kind: str
+    loc: Loc
+    value: Any
+    ctx: Mapping[str, Any]
+    msg: str
+    root: type[BaseModel]
+
+    @property
+    def field(self) -> str:
+        return _name(self.loc)
+
+    @property
+    def subject(self) -> str:
+        return _subject(self.loc)
+
+    @property
+    def shown(self) -> str:
+        return _shown(self.value)
+
+
+def _missing(e: _Error) -> tuple[str, bool]:
+    hint = _missing_hint(e.root, e.loc)
+    return _say("missing", "text", where=_where(e.loc[:-1]), field=e.field, hint=hint), True
+
+
 def _missing_hint(root: type[BaseModel], loc: Loc) -> str:
     """What to write under a missing key: its sub-keys, its choices or its format."""
     model = model_at(root, loc[:-1])
@@ -116,175 +207,155 @@ def _missing_hint(root: type[BaseModel], loc: Loc) -> str:
             required = [name for name, info in kind.model_fields.items() if info.is_required()]
             keys = ", ".join(f"{name}:" for name in required)
             if is_list and required:
-                return f" avec, en dessous, au moins un élément « - {required[0]}: … » ({keys})"
-            return f" avec, en dessous, {keys}" if required else ""
+                return _say("missing", "hint_list_of_models", first=required[0], keys=keys)
+            return _say("missing", "hint_model", keys=keys) if required else ""
         if is_list:
-            return " avec, en dessous, au moins une ligne « - … »"
+            return _say("missing", "hint_list")
         if typing.get_origin(kind) is typing.Literal:
-            return " suivi de l'une de : " + ", ".join(str(a) for a in typing.get_args(kind))
+            choices = ", ".join(str(a) for a in typing.get_args(kind))
+            return _say("missing", "hint_choices", choices=choices)
         if kind is dt.date:
             example = _EXAMPLES.get(str(loc[-1]), "2026-09-03")
-            return f" suivi d'une date AAAA-MM-JJ, par exemple {example}"
+            return _say("missing", "hint_date", example=example)
     if loc[-1] == "duree":
-        return " suivi d'une durée, par exemple 2h, 1h30 ou 90min"
+        return _say("missing", "hint_duree")
     return ""
 
 
-def _shown(value: Any) -> str:
-    text = str(value)
-    return text if len(text) <= 40 else text[:37] + "…"
+def _extra_forbidden(e: _Error) -> tuple[str, bool]:
+    close = _close_key(e.root, e.loc)
+    if close:
+        return _say("extra_forbidden", "close", field=e.field, close=close), True
+    model = model_at(e.root, e.loc[:-1])
+    known = ", ".join(model.model_fields) if model else ""
+    if known:
+        return _say("extra_forbidden", "known", field=e.field, known=known), True
+    return _say("extra_forbidden", "bare", field=e.field), True
 
 
-def _expected_choices(expected: str) -> str:
-    return expected.replace("'", "").replace(" or ", ", ")
-
-
-def _value_error(code: str, field: str, value: Any) -> str:
-    if code == "duree":
-        return (
-            f"durée invalide « {_shown(value)} » : écrivez par exemple 2h, 1h30, 90min "
-            "ou un nombre d'heures (1.5)"
-        )
-    if code == "duree_bornes":
-        return f"durée « {_shown(value)} » hors limites : écrivez une durée entre 1min et 8h"
-    if code == "echeance":
-        return (
-            f"échéance impossible « {_shown(value)} » : le mois va de 01 à 12 et le jour doit "
-            "exister ; écrivez AAAA-MM (2026-12) ou AAAA-MM-JJ (2026-12-15)"
-        )
-    if code == "questionnaire":
-        return (
-            f"adresse de questionnaire refusée « {_shown(value)} » : écrivez une adresse web "
-            "complète qui commence par https://"
-        )
-    return f"valeur invalide pour « {field} » : {code}"
+def _choice(e: _Error) -> tuple[str, bool]:
+    choices = _expected_choices(str(e.ctx.get("expected", "")))
+    near = difflib.get_close_matches(str(e.value), choices.split(", "), n=1, cutoff=0.75)
+    hint = _say("choice", "hint_near", near=near[0]) if near else ""
+    return _say("choice", "text", value=e.shown, field=e.field, hint=hint, choices=choices), False
 
 
 _FRENCH_DATE = re.compile(r"^\s*(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})\s*$")
 
 
-def _date_message(field: str, value: Any) -> str:
-    example = _EXAMPLES.get(field, "2026-09-03")
-    match = _FRENCH_DATE.match(str(value))
+def _date(e: _Error) -> tuple[str, bool]:
+    example = _EXAMPLES.get(e.field, "2026-09-03")
+    match = _FRENCH_DATE.match(str(e.value))
     if match:
         day, month, year = (int(part) for part in match.groups())
         try:
-            example = dt.date(year, month, day).isoformat()
+            rewritten = dt.date(year, month, day).isoformat()
         except ValueError:
             pass
         else:
-            return (
-                f"date invalide « {_shown(value)} » pour « {field} » : écrivez-la au format "
-                f"AAAA-MM-JJ, ici {example}"
-            )
-    return (
-        f"date invalide « {_shown(value)} » pour « {field} » : écrivez une date réelle "
-        f"au format AAAA-MM-JJ, par exemple {example}"
-    )
+            return _say("date", "rewritten", value=e.shown, field=e.field, example=rewritten), False
+    return _say("date", "example", value=e.shown, field=e.field, example=example), False
+
+
+def _string_type(e: _Error) -> tuple[str, bool]:
+    if e.value is None:
+        return _say("string_type", "empty", field=e.field), False
+    if isinstance(e.value, bool):
+        lowered = str(e.value).lower()
+        return _say("string_type", "boolean", field=e.field, lowered=lowered), False
+    if isinstance(e.value, dict):
+        return _say("string_type", "mapping", subject=e.subject), False
+    if isinstance(e.value, list):
+        return _say("string_type", "list", subject=e.subject, field=e.field), False
+    return _say("string_type", "other", subject=e.subject), False
+
+
+def _integer(e: _Error) -> tuple[str, bool]:
+    low, high = _bounds(e.root, e.loc)
+    span = ""
+    if low is not None and high is not None:
+        span = _say("integer", "hint_span", low=_number(low), high=_number(high))
+    return _say("integer", "text", subject=e.subject, hint=span, value=e.shown), False
+
+
+def _minimum(e: _Error) -> tuple[str, bool]:
+    bound = _number(e.ctx.get("ge", e.ctx.get("gt")))
+    return _say("minimum", "text", subject=e.subject, value=e.shown, bound=bound), False
+
+
+def _maximum(e: _Error) -> tuple[str, bool]:
+    bound = _number(e.ctx.get("le", e.ctx.get("lt")))
+    return _say("maximum", "text", subject=e.subject, value=e.shown, bound=bound), False
+
+
+def _mapping(e: _Error) -> tuple[str, bool]:
+    model = model_at(e.root, e.loc)
+    keys = ", ".join(model.model_fields) if model else "…"
+    return _say("mapping", "text", subject=e.subject, keys=keys), False
+
+
+def _pattern(e: _Error) -> tuple[str, bool]:
+    # The example that helps depends on the field: a wording per field that has one.
+    if e.field == "email":
+        return _say("pattern", "email", value=e.shown), False
+    if e.field == "echeance":
+        return _say("pattern", "echeance", value=e.shown), False
+    return _say("pattern", "other", field=e.field), False
+
+
+def _plain(entry: str, e: _Error) -> tuple[str, bool]:
+    """A message that is a single template: every placeholder it may use is offered."""
+    values = {
+        "field": e.field,
+        "subject": e.subject,
+        "value": e.shown,
+        "code": str(e.ctx.get("error", "")),
+        "msg": e.msg,
+    }
+    return message_table().wordings[entry]["text"].format_map(values), False
+
+
+_Handler = Callable[[_Error], tuple[str, bool]]
+_HANDLERS: dict[str, _Handler] = {
+    "missing": _missing,
+    "extra_forbidden": _extra_forbidden,
+    "choice": _choice,
+    "date": _date,
+    "string_type": _string_type,
+    "integer": _integer,
+    "minimum": _minimum,
+    "maximum": _maximum,
+    "mapping": _mapping,
+    "pattern": _pattern,
+}
+# The messages of one template only, filled by `_plain` (the table test knows this set).
+PLAIN_ENTRIES = frozenset(
+    {
+        "string_too_short",
+        "number",
+        "boolean",
+        "too_short",
+        "list_type",
+        "value_error",
+        *ErrorCode,
+        FALLBACK,
+    }
+)
 
 
 def french_message(error: ErrorDetails, root: type[BaseModel]) -> tuple[str, bool]:
     """The French message, and whether it belongs at the key rather than at the value."""
-    kind = error["type"]
-    loc: Loc = tuple(error["loc"])
-    field = _name(loc)
-    subject = _subject(loc)
-    value = error.get("input")
-    ctx = error.get("ctx") or {}
-    if kind == "missing":
-        return (
-            f"champ obligatoire manquant{_where(loc[:-1])} : ajoutez « {field}: »"
-            f"{_missing_hint(root, loc)}",
-            True,
-        )
-    if kind == "extra_forbidden":
-        close = _close_key(root, loc)
-        if close:
-            return f"clé inconnue « {field} » : vouliez-vous dire « {close} » ?", True
-        model = model_at(root, loc[:-1])
-        known = ", ".join(model.model_fields) if model else ""
-        hint = f" : supprimez-la ou corrigez-la ; clés possibles ici : {known}" if known else ""
-        return f"clé inconnue « {field} »{hint}", True
-    if kind in ("literal_error", "enum"):
-        choices = _expected_choices(str(ctx.get("expected", "")))
-        near = difflib.get_close_matches(str(value), choices.split(", "), n=1, cutoff=0.75)
-        hint = f" (vouliez-vous dire « {near[0]} » ?)" if near else ""
-        return (
-            f"valeur « {_shown(value)} » non reconnue pour « {field} »{hint} : "
-            f"écrivez l'une de : {choices}",
-            False,
-        )
-    if kind.startswith("date") or kind.startswith("datetime"):
-        return _date_message(field, value), False
-    if kind == "string_type":
-        if value is None:
-            return f"« {field} » est vide : écrivez un texte après « {field}: »", False
-        if isinstance(value, bool):
-            return (
-                f"« {field} » doit être un texte : mettez-le entre guillemets, "
-                f'par exemple « {field}: "{str(value).lower()}" »',
-                False,
-            )
-        if isinstance(value, dict):
-            # French typography puts a space before ':' and YAML then reads a key.
-            return (
-                f"{subject} doit être un texte, mais YAML y lit « clé: valeur » : "
-                "mettez le texte entre guillemets s'il contient « : » ou « # »",
-                False,
-            )
-        if isinstance(value, list):
-            return (
-                f"{subject} doit être un texte, pas une liste : écrivez le texte juste après "
-                f"« {field}: », sans lignes « - »",
-                False,
-            )
-        return f"{subject} doit être un texte, pas un groupe de clés", False
-    if kind == "string_too_short":
-        return f"{subject} est vide : écrivez un texte ou supprimez la ligne", False
-    low, high = _bounds(root, loc)
-    span = f" de {_number(low)} à {_number(high)}" if low is not None and high is not None else ""
-    if kind in ("int_type", "int_parsing", "int_from_float", "int_parsing_size"):
-        return f"{subject} doit être un nombre entier{span}, pas « {_shown(value)} »", False
-    if kind in ("float_type", "float_parsing"):
-        return f"{subject} doit être un nombre, pas « {_shown(value)} »", False
-    if kind in ("bool_type", "bool_parsing"):
-        return f"{subject} doit valoir true ou false, pas « {_shown(value)} »", False
-    if kind in ("greater_than_equal", "greater_than"):
-        bound = _number(ctx.get("ge", ctx.get("gt")))
-        return f"{subject} vaut {_shown(value)} : le minimum est {bound}", False
-    if kind in ("less_than_equal", "less_than"):
-        bound = _number(ctx.get("le", ctx.get("lt")))
-        return f"{subject} vaut {_shown(value)} : le maximum est {bound}", False
-    if kind == "too_short":
-        return f"{subject} est vide : ajoutez au moins un élément (une ligne « - … »)", False
-    if kind == "list_type":
-        return (
-            f"{subject} doit être une liste : une ligne « - … » par élément, "
-            "ou [a, b] sur une ligne",
-            False,
-        )
-    if kind in ("model_type", "dict_type", "model_attributes_type"):
-        model = model_at(root, loc)
-        keys = ", ".join(model.model_fields) if model else "…"
-        return f"{subject} doit contenir des clés en dessous ({keys})", False
-    if kind == "string_pattern_mismatch":
-        if field == "email":
-            return (
-                f"adresse électronique invalide « {_shown(value)} » : "
-                "écrivez-la sous la forme prenom.nom@example.org",
-                False,
-            )
-        if field == "echeance":
-            return (
-                f"échéance invalide « {_shown(value)} » : écrivez AAAA-MM (2026-12) "
-                "ou AAAA-MM-JJ (2026-12-15)",
-                False,
-            )
-        return f"format invalide pour « {field} »", False
-    if kind == "value_error":
-        return _value_error(str(ctx.get("error", "")), field, value), False
-    # An unmapped pydantic error is still a user error; keep its text, flag it as such.
-    return f"valeur invalide pour « {field} » ({error['msg']})", False
+    e = _Error(
+        kind=error["type"],
+        loc=tuple(error["loc"]),
+        value=error.get("input"),
+        ctx=error.get("ctx") or {},
+        msg=error["msg"],
+        root=root,
+    )
+    entry = message_table().entry_for(e.kind)
+    handler = _HANDLERS.get(entry)
+    return handler(e) if handler else _plain(entry, e)
 
 
 def validation_problems(

@@ -18,6 +18,7 @@ from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from livret.errors import DossierError, Problem
+from livret.sources.codes import ProblemCode
 
 Loc = tuple[str | int, ...]
 
@@ -303,9 +304,8 @@ def parse_yaml(path: str, text: str, line_offset: int = 0) -> tuple[YamlDoc | No
         message = f"fichier YAML illisible ({error}) : vérifiez-le dans votre éditeur"
         return None, [Problem(path, 1 + line_offset, 1, message)]
     if node is None:
-        return None, [
-            Problem(path, 1 + line_offset, 1, "fichier vide : écrivez les champs attendus")
-        ]
+        message = "fichier vide : écrivez les champs attendus"
+        return None, [Problem(path, 1 + line_offset, 1, message, code=ProblemCode.FICHIER_VIDE)]
     doc = YamlDoc(path, None, lines=text.splitlines())
     problems: list[Problem] = []
     try:
