@@ -99,6 +99,8 @@ THEME_FILES = (
     "pdf/commun.css",
     "pdf/synthese.html",
     "pdf/synthese.css",
+    "pdf/emargement.html",
+    "pdf/emargement.css",
 )
 
 
