@@ -95,8 +95,12 @@ THEME_FILES = (
     "pages/plan.html",
     "pages/notes.html",
     "pages/documents.html",
+    "pdf/_commun.html",
+    "pdf/commun.css",
     "pdf/synthese.html",
     "pdf/synthese.css",
+    "pdf/emargement.html",
+    "pdf/emargement.css",
 )
 
 

@@ -1,9 +1,9 @@
 """The `livret` command: parse options, call one library function, map errors to exit codes.
 
-One module per command (`check`, `new`, `build`, `access`, `schema`), the terminal output
-of a build in `output.py`, click's words in French in `clifr.py`. Only `build` needs
-MkDocs and WeasyPrint, and imports the build machinery when it runs: `livret check`
-stays fast and never loads them.
+One module per command (`check`, `new`, `build`, `access`, `schema`, `emargement`), the
+terminal output of a build in `output.py`, click's words in French in `clifr.py`. Only
+`build` (MkDocs, WeasyPrint) and `emargement` (WeasyPrint) need the heavy machinery, and
+import it when they run: `livret check` stays fast and never loads it.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from pathlib import Path
 import click
 
 from livret import __version__
-from livret.cli import access, build, check, new, schema, suivi
+from livret.cli import access, build, check, emargement, new, schema, suivi
 from livret.cli.base import LivretGroup
 from livret.project import find_project
 
@@ -45,6 +45,7 @@ cli.add_command(schema.schema)
 cli.add_command(build.build)
 cli.add_command(access.access)
 cli.add_command(suivi.suivi)
+cli.add_command(emargement.emargement)
 
 
 def main() -> None:

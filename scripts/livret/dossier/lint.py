@@ -61,10 +61,11 @@ _WHILE_CHECKING = " ; livret build refusera de publier le livret tant qu'il rest
 _WHEN_BUILDING = " : remplacez-le par le vrai texte pour publier le livret"
 
 
-def refusals(placeholders: list[Problem]) -> list[Problem]:
-    """The placeholders as `build` reports them: errors, saying what to do now."""
+def refusals(placeholders: list[Problem], todo: str = _WHEN_BUILDING) -> list[Problem]:
+    """The placeholders as `build` reports them (or another command, with its own `todo`):
+    errors, saying what to do now."""
     return [
-        Problem(p.path, p.line, p.column, p.message.removesuffix(_WHILE_CHECKING) + _WHEN_BUILDING)
+        Problem(p.path, p.line, p.column, p.message.removesuffix(_WHILE_CHECKING) + todo)
         for p in placeholders
     ]
 

@@ -35,17 +35,33 @@ def _logo_uri(logo: Path) -> str:
     return f"data:{kind};base64,{base64.b64encode(logo_bytes(logo)).decode()}"
 
 
+PDF_DIR = "pdf"  # in theme/: every printed document's template and stylesheet
+COMMON_CSS = "commun.css"  # the page frame, type and tables all printed documents share
+
+
+def provider_context(provider: Provider) -> dict[str, Any]:
+    """What every printed document shows of the provider: its block and its logo."""
+    return {
+        "prestataire": provider.base.extra.prestataire,
+        "logo": _logo_uri(provider.logo) if provider.logo else None,
+    }
+
+
+def document_html(project: Project, template: str, context: dict[str, Any]) -> str:
+    """A template of `theme/pdf/` rendered with French spacing, as WeasyPrint lays it out."""
+    folder = project.theme / PDF_DIR
+    return french_html(environment(folder).get_template(template).render(context))
+
+
 def synthese_html(project: Project, provider: Provider, view: View) -> str:
     """The HTML of the document, as WeasyPrint will lay it out."""
-    folder = project.theme / "pdf"
     montant = view.financement.montant
     context: dict[str, Any] = {
         **view.template_context(),
-        "prestataire": provider.base.extra.prestataire,
-        "logo": _logo_uri(provider.logo) if provider.logo else None,
+        **provider_context(provider),
         "montant": _euros(montant) if montant else "",
     }
-    return french_html(environment(folder).get_template("synthese.html").render(context))
+    return document_html(project, "synthese.html", context)
 
 
 def warm_up() -> None:
@@ -53,36 +69,53 @@ def warm_up() -> None:
     import weasyprint  # noqa: F401
 
 
-def print_synthese(project: Project, provider: Provider, view: View) -> bytes:
-    """The clear PDF bytes. Nothing in it is fetched from the network."""
+def print_document(project: Project, html: str, stylesheet: str) -> bytes:
+    """The clear PDF bytes of one printed document (the synthèse, the attendance sheet).
+
+    The one way livret turns HTML into PDF: a change of PDF profile, tagging or metadata
+    made here applies to every document. `stylesheet` is the document's own, read after
+    `commun.css`. Nothing is fetched from the network.
+    """
     import weasyprint
     from weasyprint.urls import URLFetcher
 
-    css_path = project.theme / "pdf" / "synthese.css"
-    fonts, stylesheet = _stylesheet(css_path, css_path.stat().st_mtime)
+    folder = project.theme / PDF_DIR
+    fonts = _fonts()
+    paths = [folder / COMMON_CSS, folder / stylesheet]
+    stylesheets = [_stylesheet(path, path.stat().st_mtime) for path in paths]
     document = weasyprint.HTML(
-        string=synthese_html(project, provider, view),
-        base_url=str(project.theme / "pdf"),
+        string=html,
+        base_url=str(folder),
         # Inline data only: the logo and charts are embedded, nothing is fetched.
         url_fetcher=URLFetcher(allowed_protocols={"data"}, fail_on_errors=True),
     )
     result: bytes = document.write_pdf(
-        stylesheets=[stylesheet],
+        stylesheets=stylesheets,
         font_config=fonts,
         pdf_identifier=secrets.token_bytes(16),
     )
     return result
 
 
+def print_synthese(project: Project, provider: Provider, view: View) -> bytes:
+    """The clear PDF bytes of the document de synthèse."""
+    return print_document(project, synthese_html(project, provider, view), "synthese.css")
+
+
 @functools.cache
-def _stylesheet(path: Path, mtime: float) -> tuple[Any, Any]:
-    """The print stylesheet and its fonts, parsed once per process while unchanged."""
-    import weasyprint
+def _fonts() -> Any:
+    """One font configuration per process, shared by every stylesheet and document."""
     from weasyprint.text.fonts import FontConfiguration
 
-    fonts = FontConfiguration()
-    css = weasyprint.CSS(string=path.read_text(encoding="utf-8"), font_config=fonts)
-    return fonts, css
+    return FontConfiguration()
+
+
+@functools.cache
+def _stylesheet(path: Path, mtime: float) -> Any:
+    """A print stylesheet, parsed once per process while unchanged."""
+    import weasyprint
+
+    return weasyprint.CSS(string=path.read_text(encoding="utf-8"), font_config=_fonts())
 
 
 def encrypt_pdf(clear: bytes, passphrase: str) -> bytes:
