@@ -16,6 +16,7 @@ PRIVATE_DIR = ".livret"  # git-ignored: access store, state files, lock, scratch
 WORK_DIR = f"{PRIVATE_DIR}/travail"  # scratch space, on the same disk as the repository
 CLEAR_DIR = "syntheses"  # git-ignored: the clear PDFs, for the consultant only
 ATTENDANCE_DIR = f"{CLEAR_DIR}/emargements"  # git-ignored: attendance sheets, one per slug
+FICHES_DIR = f"{CLEAR_DIR}/fiches"  # git-ignored: fiches projet for third parties
 REGISTER_FILE = "registre-destructions.csv"  # committed: what was destroyed, naming no one
 DEFAULT_OUT = "site"  # the published folder when --out is not given
 LOCK_FILE = "construction.lock"  # in PRIVATE_DIR
@@ -63,6 +64,11 @@ class Project:
         """The attendance sheet of a dossier (a folder of its own: no slug can collide)."""
         return self.root / ATTENDANCE_DIR / f"{slug}.pdf"
 
+    def fiche(self, slug: str, party: str) -> Path:
+        """A fiche projet for one third party; party names have no hyphen, so the last
+        hyphenated word of the file name is always the party: no two files collide."""
+        return self.root / FICHES_DIR / f"{slug}-{party}.pdf"
+
     @property
     def register(self) -> Path:
         return self.root / REGISTER_FILE
@@ -101,6 +107,9 @@ THEME_FILES = (
     "pdf/synthese.css",
     "pdf/emargement.html",
     "pdf/emargement.css",
+    "pdf/_fiche.html",
+    "pdf/fiche.html",
+    "pdf/fiche.css",
 )
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import click
 
 from livret import __version__
-from livret.cli import access, build, check, emargement, new, schema, suivi
+from livret.cli import access, build, check, emargement, fiche, new, schema, suivi
 from livret.cli.base import LivretGroup
 from livret.project import find_project
 
@@ -46,6 +46,7 @@ cli.add_command(build.build)
 cli.add_command(access.access)
 cli.add_command(suivi.suivi)
 cli.add_command(emargement.emargement)
+cli.add_command(fiche.fiche)
 
 
 def main() -> None:

@@ -114,6 +114,29 @@ class Questionnaires(Strict):
     )
 
 
+# What a fiche projet may show besides the project itself (title and description).
+Rubrique = Literal["formation", "competences", "conditions", "plan"]
+_RUBRIQUES = (
+    "Ce que la fiche projet montre à ce tiers, en plus de l'intitulé et de la description "
+    "du projet : formation, competences (les compétences transférables), conditions "
+    "(conditions de réussite), plan (les prochaines étapes)."
+)
+
+
+class FicheProjet(Strict):
+    """Ce que chaque tiers voit dans la fiche projet que le ou la bénéficiaire permet de
+    lui transmettre (consentement.partage). Le moins possible par défaut."""
+
+    cep: tuple[Rubrique, ...] = Field(
+        ("formation", "competences", "conditions", "plan"), description=_RUBRIQUES
+    )
+    employeur: tuple[Rubrique, ...] = Field(
+        ("formation", "competences", "plan"), description=_RUBRIQUES
+    )
+    financeur: tuple[Rubrique, ...] = Field(("formation", "plan"), description=_RUBRIQUES)
+    autre: tuple[Rubrique, ...] = Field(("formation",), description=_RUBRIQUES)
+
+
 class Cadre(Strict):
     """Le cadre légal appliqué aux dossiers : les bornes et les interrupteurs des règles.
 
@@ -151,6 +174,9 @@ class Cadre(Strict):
     )
     questionnaires: Questionnaires = Field(
         default_factory=Questionnaires, description="Questionnaires de satisfaction."
+    )
+    fiche_projet: FicheProjet = Field(
+        default_factory=FicheProjet, description="Ce que montre la fiche projet à chaque tiers."
     )
 
 

@@ -8,20 +8,16 @@ sheet as it was. The sheet names the people, so it never goes near an output fol
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from livret.dossier import lint
-from livret.dossier.model import SLUG_PATTERN
 from livret.dossier.provider import load_provider
-from livret.errors import DossierError, LivretError, Problem, display_path
-from livret.files import write_private
+from livret.errors import DossierError, Problem
 from livret.outputs.emargement import print_emargement
 from livret.pipeline.check import check_project
+from livret.pipeline.private import keep_clear_copy, require_slug
 from livret.project import Project
-from livret.protect.gitguard import ensure_private
-from livret.publish.folders import owner_only, secure_private
 
 # A placeholder of `livret new` in bilan.yml would be printed on a document people sign.
 _BEFORE_PRINTING = " : remplacez-le par le vrai texte pour imprimer la feuille d'émargement"
@@ -49,12 +45,7 @@ def write_emargement(
     is wrong, LivretError when the private folders cannot be used; nothing is written then.
     Permissions livret had to fix are told in `notices`, for the caller to show.
     """
-    if not re.fullmatch(SLUG_PATTERN, slug):
-        # Before any path is made from it: « ../x » must not name a folder elsewhere.
-        raise LivretError(
-            f"« {slug} » n'est pas un nom de dossier : écrivez le nom d'un dossier de "
-            "dossiers/ (minuscules, chiffres et tirets, par exemple 2026-durand-claire)"
-        )
+    require_slug(slug)
     checked = check_project(project, [slug], strict_mode=strict_mode)
     (dossier,) = checked.dossiers
     bilan = dossier.docs["bilan"].path
@@ -65,21 +56,5 @@ def write_emargement(
 
     target = project.attendance_sheet(dossier.slug)
     told = notices if notices is not None else []
-    told += secure_private(project)  # refuses a private folder that is a symbolic link
-    ensure_private(project, [project.clear_copies])
-    try:
-        # One level at a time: `mkdir(parents=True)` gives the parents the default mode.
-        for folder in (project.clear_copies, target.parent):
-            folder.mkdir(mode=0o700, exist_ok=True)
-        notice = owner_only(target.parent, 0o700, "ce dossier privé")
-        if notice:
-            told.append(notice)
-        write_private(target, clear)
-    except OSError as error:
-        shown = display_path(target, project.root)
-        reason = error.strerror or str(error)
-        raise LivretError(
-            f"{shown} : écriture impossible ({reason}) ; la feuille précédente, s'il y en a "
-            "une, reste en place. Vérifiez le disque et les droits du dossier, puis relancez"
-        ) from None
+    told += keep_clear_copy(project, target, clear, "la feuille précédente")
     return Sheet(target, len(dossier.bilan.seances), checked.warnings)

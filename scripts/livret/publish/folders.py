@@ -32,6 +32,7 @@ from livret.project import (
     CONTENT_DIR,
     DEFAULT_OUT,
     DOSSIERS_DIR,
+    FICHES_DIR,
     PRIVATE_DIR,
     SET_ASIDE_SUFFIX,
     STAGED_PREFIX,
@@ -48,7 +49,7 @@ BOOKLET_DIR = re.compile(r"^[a-z2-7]{24}$")
 # Folders of the repository that hold what must never be published, or that livret reads.
 PROTECTED = (DOSSIERS_DIR, PRIVATE_DIR, CLEAR_DIR, CONTENT_DIR, THEME_DIR, ".git")
 # Private folders livret writes into: a symbolic link there sends private data elsewhere.
-PRIVATE_DIRS = (PRIVATE_DIR, WORK_DIR, CLEAR_DIR, ATTENDANCE_DIR)
+PRIVATE_DIRS = (PRIVATE_DIR, WORK_DIR, CLEAR_DIR, ATTENDANCE_DIR, FICHES_DIR)
 # What livret itself writes at the top of a published folder.
 _SITE_FILES = ("index.html", "robots.txt", MARKER)
 _LEFTOVER_DIR = re.compile(rf"^{re.escape(STAGED_PREFIX)}.+$|^\..+{re.escape(SET_ASIDE_SUFFIX)}$")
