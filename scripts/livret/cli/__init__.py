@@ -1,9 +1,9 @@
 """The `livret` command: parse options, call one library function, map errors to exit codes.
 
-One module per command (`check`, `new`, `build`, `access`, `schema`), the terminal output
-of a build in `output.py`, click's words in French in `clifr.py`. Only `build` needs
-MkDocs and WeasyPrint, and imports the build machinery when it runs: `livret check`
-stays fast and never loads them.
+One module per command (`check`, `new`, `build`, `access`, `purge`, `retention`, `schema`),
+the terminal output of a build in `output.py`, click's words in French in `clifr.py`.
+Only `build` needs MkDocs and WeasyPrint, and imports the build machinery when it runs:
+`livret check` stays fast and never loads them.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from pathlib import Path
 import click
 
 from livret import __version__
-from livret.cli import access, build, check, new, schema
+from livret.cli import access, build, check, new, purge, retention, schema
 from livret.cli.base import LivretGroup
 from livret.project import find_project
 
@@ -44,6 +44,8 @@ cli.add_command(new.new)
 cli.add_command(schema.schema)
 cli.add_command(build.build)
 cli.add_command(access.access)
+cli.add_command(purge.purge_command)
+cli.add_command(retention.retention_command)
 
 
 def main() -> None:
