@@ -690,3 +690,50 @@ def test_purge_tells_when_the_period_is_not_over(fresh: Path) -> None:
     result = run(fresh, "purge", A, input="non\n")
     assert "conservation jusqu'au 30/10/2029 (3 ans" in result.stdout
     assert "la durée de conservation n'est pas écoulée" in result.stdout
+
+
+def test_the_git_commands_told_after_a_purge_work(fresh: Path) -> None:
+    """In a git repository, the printed commands record the destruction naming no one."""
+    import subprocess
+
+    def git(*args: str) -> str:
+        done = subprocess.run(
+            ["git", "-C", str(fresh), "-c", "user.name=t", "-c", "user.email=t@example.org", *args],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        return done.stdout
+
+    (fresh / ".gitignore").write_text("/site/\n/.livret/\n/syntheses/\n")
+    git("init", "-q")
+    git("add", "-A")
+    git("commit", "-q", "-m", "init")
+    result = run(fresh, "purge", A, "--yes")
+    assert result.exit_code == 0, result.output
+    commands = [
+        line.strip()
+        for line in result.stdout.splitlines()
+        if line.strip().startswith(("git rm", "git add", "git commit"))
+    ]
+    assert len(commands) == 3
+    for command in commands:
+        subprocess.run(
+            command,
+            shell=True,
+            cwd=fresh,
+            check=True,
+            env={
+                **os.environ,
+                "GIT_AUTHOR_NAME": "t",
+                "GIT_AUTHOR_EMAIL": "t@example.org",
+                "GIT_COMMITTER_NAME": "t",
+                "GIT_COMMITTER_EMAIL": "t@example.org",
+            },
+        )
+    tracked = git("ls-files")
+    assert f"dossiers/{A}/" not in tracked and f"dossiers/{B}/bilan.yml" in tracked
+    assert "registre-destructions.csv" in tracked
+    message = git("log", "-1", "--format=%s")
+    assert re.fullmatch(r"Destruction D-[A-Z2-7]{8}\n", message)
+    assert git("status", "--porcelain") == ""

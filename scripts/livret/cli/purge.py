@@ -118,7 +118,8 @@ def after_purge(slug: str, reference: str, register: str) -> list[str]:
     return [
         "Ce qui reste à faire :",
         "  1. Enregistrez la destruction dans git (le message ne doit nommer personne) :",
-        f"       git add -A {folder} {register}",
+        f"       git rm -r -q --cached --ignore-unmatch {folder}",
+        f"       git add {register}",
         f'       git commit -m "Destruction {reference}"',
         "  2. L'historique git contient encore les fichiers de ce dossier, dans ce dépôt, dans",
         "     chaque clone et sur le serveur git. Pour les en retirer, dans un clone frais :",
