@@ -60,6 +60,10 @@ class Project:
     def clear_copies(self) -> Path:
         return self.root / CLEAR_DIR
 
+    def clear_copy(self, slug: str) -> Path:
+        """The consultant's clear copy of a dossier's synthèse: git-ignored, never published."""
+        return self.clear_copies / f"{slug}.pdf"
+
     def attendance_sheet(self, slug: str) -> Path:
         """The attendance sheet of a dossier (a folder of its own: no slug can collide)."""
         return self.root / ATTENDANCE_DIR / f"{slug}.pdf"

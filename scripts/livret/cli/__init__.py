@@ -1,9 +1,10 @@
 """The `livret` command: parse options, call one library function, map errors to exit codes.
 
-One module per command (`check`, `new`, `build`, `access`, `schema`, `emargement`), the
-terminal output of a build in `output.py`, click's words in French in `clifr.py`. Only
-`build` (MkDocs, WeasyPrint) and `emargement` (WeasyPrint) need the heavy machinery, and
-import it when they run: `livret check` stays fast and never loads it.
+One module per command (`check`, `new`, `build`, `access`, `emargement`, `fiche`,
+`suivi`, `retention`, `purge`, `schema`), the terminal output of a build in `output.py`,
+click's words in French in `clifr.py`. Only `build` (MkDocs, WeasyPrint), `emargement`
+and `fiche` (WeasyPrint) need the heavy machinery, and import it when they run:
+`livret check` stays fast and never loads it.
 """
 
 from __future__ import annotations
@@ -13,7 +14,18 @@ from pathlib import Path
 import click
 
 from livret import __version__
-from livret.cli import access, build, check, emargement, fiche, new, schema, suivi
+from livret.cli import (
+    access,
+    build,
+    check,
+    emargement,
+    fiche,
+    new,
+    purge,
+    retention,
+    schema,
+    suivi,
+)
 from livret.cli.base import LivretGroup
 from livret.project import find_project
 
@@ -47,6 +59,8 @@ cli.add_command(access.access)
 cli.add_command(suivi.suivi)
 cli.add_command(emargement.emargement)
 cli.add_command(fiche.fiche)
+cli.add_command(purge.purge_command)
+cli.add_command(retention.retention_command)
 
 
 def main() -> None:

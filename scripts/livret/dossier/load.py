@@ -158,7 +158,8 @@ def load_note(path: Path, display: str) -> tuple[Note | None, list[Problem]]:
 
 
 def _valid_slug(slug: str) -> bool:
-    return bool(re.match(SLUG_PATTERN, slug)) and "--" not in slug
+    # fullmatch: with re.match, `$` also matches before a final newline ("slug\n").
+    return bool(re.fullmatch(SLUG_PATTERN, slug)) and "--" not in slug
 
 
 def check_slug(slug: str, display: str) -> list[Problem]:

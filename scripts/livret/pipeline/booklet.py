@@ -85,7 +85,7 @@ class Published:
 
 def clear_copy_path(project: Project, slug: str) -> Path:
     """The consultant's clear copy of the synthèse: git-ignored, never under site/."""
-    return project.clear_copies / f"{slug}.pdf"
+    return project.clear_copy(slug)
 
 
 Attachments = tuple[tuple[Attachment, ...], dict[str, bytes]]
