@@ -25,11 +25,11 @@ from click.testing import CliRunner, Result
 
 from conftest import FIXTURES, make_repo
 from livret.cli import cli
+from livret.lifecycle.purge import REFERENCE, REGISTER_COLUMNS
+from livret.lifecycle.retention import add_years, retention_end
 from livret.lock import build_lock
 from livret.project import Project
 from livret.publish.folders import state_path
-from livret.purge import REFERENCE, REGISTER_COLUMNS
-from livret.retention import add_years, retention_end
 from livret.sources.yamlpos import read_yaml
 
 # Three dossiers, each with its own names so that a scan can tell them apart.

@@ -15,8 +15,8 @@ import click
 
 from livret.cli.base import LivretCommand, pass_project
 from livret.errors import LivretError, display_path
+from livret.lifecycle.purge import PurgePlan, purge
 from livret.project import Project
-from livret.purge import PurgePlan, purge
 
 
 def _fr(day: dt.date) -> str:

@@ -10,8 +10,8 @@ import click
 
 from livret.cli.base import LivretCommand, pass_project
 from livret.errors import LivretError
+from livret.lifecycle.retention import Retention, retention
 from livret.project import Project
-from livret.retention import Retention, retention
 
 
 def _fr(day: dt.date) -> str:

@@ -33,10 +33,13 @@ import stat
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import get_args
 
 from livret.dossier.load import check_slug
+from livret.dossier.model import Destinataire
 from livret.dossier.provider import load_provider
 from livret.errors import DossierError, LivretError, display_path
+from livret.lifecycle.retention import read_end, retention_end
 from livret.lock import build_lock
 from livret.project import SET_ASIDE_SUFFIX, STAGED_PREFIX, Project
 from livret.protect.access import AccessStore
@@ -49,7 +52,6 @@ from livret.publish.folders import (
     save_state,
     state_path,
 )
-from livret.retention import read_end, retention_end
 
 REGISTER_COLUMNS = (
     "date",
@@ -62,9 +64,11 @@ REGISTER_COLUMNS = (
     "restes_de_construction",
     "synthese_en_clair",
     "feuille_emargement",
+    "fiches_projet",
     "acces",
     "etats_de_construction",
 )
+PARTIES: tuple[str, ...] = get_args(Destinataire)
 REFERENCE = re.compile(r"^D-[A-Z2-7]{8}$")
 
 
@@ -79,6 +83,7 @@ class PurgePlan:
     leftovers: tuple[Path, ...]  # scratch and staged folders of interrupted builds
     clear_copy: Path | None
     attendance: Path | None
+    fiches: tuple[Path, ...]  # fiches projet for third parties
     access: bool
     states: tuple[Path, ...]  # state files holding an entry for the slug
     end: dt.date | None  # periode.fin, when it can be read
@@ -221,6 +226,7 @@ def _plan(project: Project, slug: str, store: AccessStore, today: dt.date) -> Pu
         ]
     clear_copy = _private_file(project.clear_copy(slug), refused)
     attendance = _private_file(project.attendance_sheet(slug), refused)
+    fiches = [_private_file(project.fiche(slug, party), refused) for party in PARTIES]
     if refused:
         shown = ", ".join(display_path(p, root) for p in refused)
         raise LivretError(
@@ -238,6 +244,7 @@ def _plan(project: Project, slug: str, store: AccessStore, today: dt.date) -> Pu
         leftovers=tuple(leftovers),
         clear_copy=clear_copy,
         attendance=attendance,
+        fiches=tuple(f for f in fiches if f is not None),
         access=entry is not None,
         states=tuple(states),
         end=end,
@@ -291,6 +298,7 @@ def register_row(plan: PurgePlan, reference: str) -> dict[str, str]:
         "restes_de_construction": str(len(plan.leftovers)),
         "synthese_en_clair": "1" if plan.clear_copy else "0",
         "feuille_emargement": "1" if plan.attendance else "0",
+        "fiches_projet": str(len(plan.fiches)),
         "acces": "1" if plan.access else "0",
         "etats_de_construction": str(len(plan.states)),
     }
@@ -315,7 +323,7 @@ def _append_register(path: Path, row: dict[str, str]) -> None:
 def _destroy(project: Project, plan: PurgePlan, store: AccessStore) -> None:
     for folder in (*plan.booklets, *plan.leftovers):
         shutil.rmtree(folder)
-    for path in (plan.clear_copy, plan.attendance):
+    for path in (plan.clear_copy, plan.attendance, *plan.fiches):
         if path is not None:
             path.unlink()
     for out, booklets in published_outputs(project):
