@@ -135,6 +135,14 @@ def _shown(value: Any) -> str:
     return text if len(text) <= 40 else text[:37] + "…"
 
 
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
 def _expected_choices(expected: str) -> str:
     return expected.replace("'", "").replace(" or ", ", ")
 
@@ -243,14 +251,32 @@ def french_message(error: ErrorDetails, root: type[BaseModel]) -> tuple[str, boo
         return f"{subject} est vide : écrivez un texte ou supprimez la ligne", False
     low, high = _bounds(root, loc)
     span = f" de {_number(low)} à {_number(high)}" if low is not None and high is not None else ""
+    # Only strict fields (mkdocs.yml's legal bounds) see a bool or a text here: « "24" »
+    # in quotes, or true, which a lax field would silently read as 24 or 1.
+    if kind in ("int_type", "float_type", "bool_type") and value is None:
+        wanted = "true ou false" if kind == "bool_type" else f"un nombre{span}"
+        return f"{subject} est vide : écrivez {wanted} après « {field}: »", False
+    if kind == "bool_type" and isinstance(value, str) and value.strip() in ("true", "false"):
+        return f"{subject} : écrivez {value.strip()} sans guillemets", False
+    if kind in ("int_type", "float_type") and isinstance(value, bool):
+        return f"{subject} doit être un nombre, pas « {str(value).lower()} »", False
+    if kind in ("int_type", "float_type") and isinstance(value, str) and _is_number(value):
+        return (
+            f"{subject} doit être un nombre écrit sans guillemets : écrivez {value.strip()}, "
+            f'pas « "{_shown(value)}" »',
+            False,
+        )
     if kind in ("int_type", "int_parsing", "int_from_float", "int_parsing_size"):
         return f"{subject} doit être un nombre entier{span}, pas « {_shown(value)} »", False
     if kind in ("float_type", "float_parsing"):
         return f"{subject} doit être un nombre, pas « {_shown(value)} »", False
     if kind in ("bool_type", "bool_parsing"):
         return f"{subject} doit valoir true ou false, pas « {_shown(value)} »", False
-    if kind in ("greater_than_equal", "greater_than"):
-        bound = _number(ctx.get("ge", ctx.get("gt")))
+    if kind == "greater_than":  # the bound itself is refused: « minimum » would say otherwise
+        bound = _number(ctx.get("gt"))
+        return f"{subject} vaut {_shown(value)} : écrivez un nombre supérieur à {bound}", False
+    if kind == "greater_than_equal":
+        bound = _number(ctx.get("ge"))
         return f"{subject} vaut {_shown(value)} : le minimum est {bound}", False
     if kind in ("less_than_equal", "less_than"):
         bound = _number(ctx.get("le", ctx.get("lt")))
