@@ -502,3 +502,12 @@ def test_questionnaire_links_must_be_https(tmp_path: Path, link: str, which: str
     column = 7 + len(which) + 2
     assert f"mkdocs.yml:{line}:{column}: adresse de questionnaire refusée" in result.stderr
     assert "https://" in result.stderr
+
+
+def test_every_setting_is_documented_in_the_readme() -> None:
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Le cadre légal", 1)[1].split("\n## ", 1)[0]
+    for name in Cadre.model_fields:
+        assert f"`{name}" in section, name
+    for article in ("L6313-4", "R6313-4", "D6323-1 A", "R6313-8", "R6313-7"):
+        assert article in section, article
