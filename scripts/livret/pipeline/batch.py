@@ -128,7 +128,9 @@ def build_one(
     )
 
 
-def recheck(project: Project, folder: Path, strict_mode: bool, cadre: Cadre) -> list[str]:
+def recheck(
+    project: Project, folder: Path, strict_mode: bool, cadre: Cadre | None = None
+) -> list[str]:
     """What `livret check` says of an unchanged dossier: its warnings, or DossierError.
 
     An unchanged fingerprint proves the inputs are the same, not that today's rules
