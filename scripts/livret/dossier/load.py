@@ -13,6 +13,7 @@ from pydantic import BaseModel, ValidationError
 
 from livret.dossier import lint, rules
 from livret.dossier.model import SLUG_PATTERN, Bilan, NoteMeta, Synthese
+from livret.dossier.provider import Cadre
 from livret.errors import DossierError, Problem, display_path
 from livret.project import DOSSIERS_DIR
 from livret.sources.codes import ProblemCode
@@ -183,8 +184,12 @@ def check_slug(slug: str, display: str) -> list[Problem]:
     ]
 
 
-def load_dossier(folder: Path, root: Path) -> Dossier:
-    """Load and validate one dossier; raise DossierError with every problem found."""
+def load_dossier(folder: Path, root: Path, cadre: Cadre | None = None) -> Dossier:
+    """Load and validate one dossier; raise DossierError with every problem found.
+
+    `cadre` is the provider's legal frame (`extra.cadre` of mkdocs.yml); the law's
+    defaults when None.
+    """
     slug = folder.name
     show = display_path(folder, root)
     if folder.is_symlink():  # it could lead anywhere on the computer (/etc, another home)
@@ -208,8 +213,10 @@ def load_dossier(folder: Path, root: Path) -> Dossier:
             problems += found
             if note is not None:
                 notes.append(note)
+    legal: list[Problem] = []  # warnings of the legal frame, shown once the dossier is valid
     if bilan is not None and bilan_doc is not None:
-        problems += rules.check_bilan(bilan, bilan_doc)
+        for problem in rules.check_bilan(bilan, bilan_doc, cadre):
+            (legal if problem.warning else problems).append(problem)
     if synthese is not None and synthese_doc is not None:
         problems += rules.check_synthese(synthese, synthese_doc, folder)
     named = {os.path.normpath(o.piece) for o in synthese.outils if o.piece} if synthese else set()
@@ -217,8 +224,10 @@ def load_dossier(folder: Path, root: Path) -> Dossier:
     if problems or bilan is None or synthese is None:
         raise DossierError(problems)
     assert bilan_doc is not None and synthese_doc is not None
-    warnings = lint.swallowed_by_comment(bilan_doc, Bilan) + lint.swallowed_by_comment(
-        synthese_doc, Synthese
+    warnings = (
+        legal
+        + lint.swallowed_by_comment(bilan_doc, Bilan)
+        + lint.swallowed_by_comment(synthese_doc, Synthese)
     )
     placeholders = lint.placeholders(bilan_doc) + lint.placeholders(synthese_doc)
     for note in notes:
@@ -250,7 +259,9 @@ def dossier_folders(root: Path, slugs: list[str] | None = None) -> list[Path]:
     return sorted(p for p in base.iterdir() if p.is_dir() and not p.name.startswith("."))
 
 
-def check_dossiers(root: Path, slugs: list[str] | None = None) -> list[Dossier]:
+def check_dossiers(
+    root: Path, slugs: list[str] | None = None, cadre: Cadre | None = None
+) -> list[Dossier]:
     """Load every named dossier; raise one DossierError with all problems of all files."""
     dossiers: list[Dossier] = []
     problems: list[Problem] = []
@@ -267,7 +278,7 @@ def check_dossiers(root: Path, slugs: list[str] | None = None) -> list[Dossier]:
             )
             continue
         try:
-            dossiers.append(load_dossier(folder, root))
+            dossiers.append(load_dossier(folder, root, cadre))
         except DossierError as error:
             problems += error.problems
     if problems:

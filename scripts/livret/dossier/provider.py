@@ -143,18 +143,27 @@ class Cadre(Strict):
     Chaque valeur par défaut est celle du droit en vigueur ; le README cite les articles.
     """
 
+    # Strict fields: `true` is not 1 hour, "24" in quotes or `1` for true are typing slips
+    # that would silently move a legal bound.
+
     duree_maximale_heures: float = Field(
-        24, gt=0, le=100, description="Durée totale maximale des séances (L6313-4 : 24 h)."
+        24,
+        gt=0,
+        le=100,
+        strict=True,
+        description="Durée totale maximale des séances (L6313-4 : 24 h).",
     )
     duree_minimale_heures: float | None = Field(
         13,
         gt=0,
         le=100,
+        strict=True,
         description="Durée totale en dessous de laquelle livret avertit (projet de décret "
         "modifiant R6313-4 : 13 h) ; null pour ne pas avertir.",
     )
     suivi_compte_dans_duree: bool = Field(
         False,
+        strict=True,
         description="true si les séances de la phase suivi comptent dans la durée du bilan "
         "(par défaut non : l'entretien de suivi a lieu après le bilan).",
     )
@@ -162,6 +171,7 @@ class Cadre(Strict):
         1600,
         gt=0,
         le=100_000,
+        strict=True,
         description="Montant au-delà duquel un financement cpf est signalé (D6323-1 A, "
         "décret 2026-127 : 1 600 €) ; null pour ne pas avertir.",
     )
@@ -169,6 +179,7 @@ class Cadre(Strict):
         3,
         ge=1,
         le=50,
+        strict=True,
         description="Durée de conservation des dossiers après periode.fin, en années "
         "(R6313-7 modifié par le décret 2023-1350 : 3 ans).",
     )
@@ -194,6 +205,10 @@ class Base(Strict):
     copyright: Texte | None = Field(None, description="Mention de pied de page.")
     theme: Theme = Field(default_factory=Theme, description="Apparence.")
     extra: Extra = Field(description="Le prestataire.")
+
+
+def _number(value: float) -> str:
+    return f"{value:g}".replace(".", ",")
 
 
 def logo_bytes(logo: Path) -> bytes:
@@ -290,6 +305,25 @@ def load_provider(project: Project) -> Provider:
     except ValidationError as error:
         problems += validation_problems(error.errors(), doc, Base)
         raise DossierError(problems) from None
+    cadre = base.extra.cadre
+    if cadre.duree_minimale_heures is not None and (
+        cadre.duree_minimale_heures > cadre.duree_maximale_heures
+    ):
+        # At the bound the provider wrote: the other one may be a default, written nowhere.
+        written = ("extra", "cadre", "duree_minimale_heures")
+        if written not in doc.values:
+            written = ("extra", "cadre", "duree_maximale_heures")
+        pos = doc.value_pos(written)
+        problems.append(
+            Problem(
+                shown,
+                pos.line,
+                pos.column,
+                f"durée minimale ({_number(cadre.duree_minimale_heures)} h) au-delà de la durée "
+                f"maximale ({_number(cadre.duree_maximale_heures)} h) : aucun bilan ne pourrait "
+                "les respecter ; corrigez l'une des deux",
+            )
+        )
     logo = None
     if base.extra.prestataire.logo:
         pos = doc.value_pos(("extra", "prestataire", "logo"))

@@ -8,24 +8,73 @@ import os
 import stat
 from pathlib import Path, PurePosixPath
 
-from livret.dossier.model import MODES_AVEC_CONVENTION, Bilan, Synthese
+from livret.dossier.model import MODES_AVEC_CONVENTION, Bilan, Phase, Synthese
+from livret.dossier.provider import Cadre
 from livret.errors import Problem
 from livret.protect.pieces import check_attachment
 from livret.sources.yamlpos import Loc, YamlDoc
 
 PIECE_TYPES = (".pdf", ".png", ".jpg", ".jpeg", ".webp")
+# R6313-4: a bilan runs in these three phases, in this order; `suivi` comes after it.
+PHASES_DU_BILAN: tuple[Phase, ...] = ("preliminaire", "investigation", "conclusion")
 
 
-def _at(doc: YamlDoc, loc: Loc, message: str, *, key: bool = False) -> Problem:
+def _at(
+    doc: YamlDoc, loc: Loc, message: str, *, key: bool = False, warning: bool = False
+) -> Problem:
     pos = doc.key_pos(loc) if key else doc.value_pos(loc)
-    return Problem(doc.path, pos.line, pos.column, message)
+    return Problem(doc.path, pos.line, pos.column, message, warning)
 
 
 def _fr(day: dt.date) -> str:
     return day.strftime("%d/%m/%Y")
 
 
-def check_bilan(bilan: Bilan, doc: YamlDoc) -> list[Problem]:
+def _duree_fr(minutes: float) -> str:
+    """« 27 h 30 », « 24 h », « 45 min »: how a consultant writes a duration."""
+    whole = round(minutes)
+    hours, rest = divmod(whole, 60)
+    if not hours:
+        return f"{rest} min"
+    return f"{hours} h {rest:02d}" if rest else f"{hours} h"
+
+
+def _euros_fr(amount: float) -> str:
+    """« 1 600 € », « 1 600,01 € »."""
+    text = f"{amount:,.2f}".replace(",", " ").replace(".", ",")
+    return f"{text.removesuffix(',00')} €"
+
+
+def _six_mois_apres(day: dt.date) -> dt.date:
+    """The usual date of the follow-up interview, as an example (31 August gives 28 February)."""
+    month = day.month + 6
+    year, month = day.year + (month - 1) // 12, (month - 1) % 12 + 1
+    for last in (day.day, 30, 29, 28):
+        try:
+            return day.replace(year=year, month=month, day=min(day.day, last))
+        except ValueError:
+            continue
+    raise AssertionError("every month has 28 days")
+
+
+def duree_comptee(bilan: Bilan, cadre: Cadre) -> int:
+    """Minutes of the sessions that count towards the bilan's duration (L6313-4).
+
+    The follow-up interview comes after the bilan: its sessions count only when the
+    provider says so (`suivi_compte_dans_duree`).
+    """
+    return sum(
+        s.duree for s in bilan.seances if s.phase != "suivi" or cadre.suivi_compte_dans_duree
+    )
+
+
+def check_bilan(bilan: Bilan, doc: YamlDoc, cadre: Cadre | None = None) -> list[Problem]:
+    """Cross-field and legal rules of bilan.yml: errors, and warnings (`warning=True`).
+
+    `cadre` holds the provider's bounds and switches (`extra.cadre` of mkdocs.yml); without
+    one, the law's defaults apply.
+    """
+    cadre = cadre or Cadre()
     problems = []
     debut, fin = bilan.periode.debut, bilan.periode.fin
     periode_valide = fin is None or fin >= debut
@@ -83,6 +132,91 @@ def check_bilan(bilan: Bilan, doc: YamlDoc) -> list[Problem]:
                     f"la fin du bilan ({_fr(reference)})",
                 )
             )
+    return problems + _check_cadre(bilan, doc, cadre)
+
+
+def _check_cadre(bilan: Bilan, doc: YamlDoc, cadre: Cadre) -> list[Problem]:
+    """The legal frame: duration bounds, the three phases, follow-up, CPF ceiling."""
+    problems = []
+    fin = bilan.periode.fin
+    minutes = duree_comptee(bilan, cadre)
+    suivi_ecarte = not cadre.suivi_compte_dans_duree and any(
+        s.phase == "suivi" for s in bilan.seances
+    )
+    sans_suivi = " (séances de suivi non comptées)" if suivi_ecarte else ""
+    maximum = cadre.duree_maximale_heures * 60
+    if minutes > maximum:
+        problems.append(
+            _at(
+                doc,
+                ("seances",),
+                f"durée totale des séances de {_duree_fr(minutes)}{sans_suivi}, au-delà des "
+                f"{_duree_fr(maximum)} permises pour un bilan (article L6313-4) : raccourcissez "
+                "ou retirez des séances, ou corrigez leurs durées",
+                key=True,
+            )
+        )
+    minimum = cadre.duree_minimale_heures
+    if fin is not None and minimum is not None and minutes < minimum * 60:
+        problems.append(
+            _at(
+                doc,
+                ("seances",),
+                f"bilan terminé avec {_duree_fr(minutes)} de séances{sans_suivi}, moins que les "
+                f"{_duree_fr(minimum * 60)} d'accompagnement prévues (projet de décret modifiant "
+                "l'article R6313-4) : vérifiez les durées et ajoutez les séances manquantes",
+                key=True,
+                warning=True,
+            )
+        )
+    if fin is not None:
+        tenues = {s.phase for s in bilan.seances}
+        manquantes = [p for p in PHASES_DU_BILAN if p not in tenues]
+        if manquantes:
+            noms = " et ".join(f"« phase: {p} »" for p in manquantes)
+            laquelle = "des phases" if len(manquantes) > 1 else "de la phase"
+            problems.append(
+                _at(
+                    doc,
+                    ("periode", "fin"),
+                    f"bilan terminé sans séance {laquelle} {noms} : un bilan comprend une phase "
+                    "préliminaire, une phase d'investigation et une phase de conclusion (article "
+                    "R6313-4) ; ajoutez sous seances: la séance de chaque phase manquante, ou "
+                    "retirez « fin: » tant que le bilan se poursuit",
+                )
+            )
+        if bilan.suivi is None:
+            exemple = _six_mois_apres(fin).isoformat()
+            problems.append(
+                _at(
+                    doc,
+                    ("periode", "fin"),
+                    "bilan terminé sans entretien de suivi prévu : ajoutez en fin de fichier "
+                    f"« suivi: » puis, en retrait, « date: {exemple} » (environ six mois après "
+                    "la fin) ; la phase de conclusion prévoit cet entretien (article R6313-4) et "
+                    "Qualiopi l'attend (indicateur 30)",
+                    warning=True,
+                )
+            )
+    financement = bilan.financement
+    plafond = cadre.plafond_cpf_euros
+    if (
+        financement.mode == "cpf"
+        and financement.montant is not None
+        and plafond is not None
+        and financement.montant > plafond
+    ):
+        problems.append(
+            _at(
+                doc,
+                ("financement", "montant"),
+                f"montant de {_euros_fr(financement.montant)} au-delà des {_euros_fr(plafond)} "
+                "que le CPF prend en charge pour un bilan (article D6323-1 A, décret 2026-127) : "
+                "vérifiez le montant ; s'il est juste, le reste est payé par un autre financeur "
+                "(employeur, OPCO ou bénéficiaire), à prévoir avec lui",
+                warning=True,
+            )
+        )
     return problems
 
 

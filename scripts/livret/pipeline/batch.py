@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from livret.dossier.load import LINKED_DOSSIER, check_slug, dossier_folders, load_dossier
-from livret.dossier.provider import Provider, load_provider
+from livret.dossier.provider import Cadre, Provider, load_provider
 from livret.errors import DossierError, LivretError, display_path
 from livret.lock import build_lock
 from livret.outputs import pdf, site
@@ -107,9 +107,10 @@ def build_one(
     started = time.perf_counter()
     folder = project.dossiers / slug
     try:
-        dossier = load_dossier(folder, project.root)
+        provider = _provider(root)
+        dossier = load_dossier(folder, project.root, provider.base.extra.cadre)
         published = build_booklet(
-            project, _provider(root), dossier, access, Path(out), strict_mode=strict_mode
+            project, provider, dossier, access, Path(out), strict_mode=strict_mode
         )
     except DossierError as error:
         return BookletResult(slug, Status.FAILED, errors=[str(p) for p in error.problems])
@@ -127,13 +128,16 @@ def build_one(
     )
 
 
-def recheck(project: Project, folder: Path, strict_mode: bool) -> list[str]:
+def recheck(
+    project: Project, folder: Path, strict_mode: bool, cadre: Cadre | None = None
+) -> list[str]:
     """What `livret check` says of an unchanged dossier: its warnings, or DossierError.
 
     An unchanged fingerprint proves the inputs are the same, not that today's rules
     accept them: a booklet is only ever called unchanged when the dossier still passes.
     """
-    view = publishable_view(load_dossier(folder, project.root), project.theme, strict_mode)
+    dossier = load_dossier(folder, project.root, cadre)
+    view = publishable_view(dossier, project.theme, strict_mode)
     return [str(p) for p in view.warnings]
 
 
@@ -167,7 +171,8 @@ def build_all(
     `out` is checked before anything is written (see `publish/folders.py`). Permissions livret
     had to fix are told in `notices`, for the caller to show.
     """
-    load_provider(project)  # a broken mkdocs.yml stops everything, before any work
+    # A broken mkdocs.yml stops everything, before any work.
+    cadre = load_provider(project).base.extra.cadre
     load_labels(project.theme)  # so does a broken theme/libelles.yml
     out = check_output(project, out, store_path(project))
     told = notices if notices is not None else []
@@ -232,7 +237,7 @@ def build_all(
             existing = _existing(out, access, entry)
             if not force and entry and entry.get("empreinte") == fingerprint and existing:
                 try:
-                    warnings = recheck(project, folder, strict_mode)
+                    warnings = recheck(project, folder, strict_mode, cadre)
                 except DossierError as error:
                     # The published booklet stays as it was; the dossier must be fixed.
                     errors = [str(p) for p in error.problems]

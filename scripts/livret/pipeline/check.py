@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from livret.dossier.load import Dossier, check_dossiers, dossier_folders
-from livret.dossier.provider import load_provider
+from livret.dossier.provider import Cadre, load_provider
 from livret.errors import DossierError, Problem, strict
 from livret.project import Project
 from livret.render.labels import load_labels
@@ -35,12 +35,14 @@ def check_project(
     """
     problems: list[Problem] = []
     warnings: list[Problem] = []
-    shared_parts = (
-        lambda: load_labels(project.theme),
-        lambda: load_provider(project),
-        lambda: content_pages(project),
-    )
-    for shared in shared_parts:
+    # A broken mkdocs.yml is reported at its line; the dossiers are then held to the law's
+    # defaults, so that their own problems still show.
+    cadre = Cadre()
+    try:
+        cadre = load_provider(project).base.extra.cadre
+    except DossierError as error:
+        problems += error.problems
+    for shared in (lambda: load_labels(project.theme), lambda: content_pages(project)):
         try:
             shared()
         except DossierError as error:
@@ -49,7 +51,7 @@ def check_project(
     for folder in dossier_folders(project.root, slugs):
         try:
             # One at a time, so that a broken dossier does not hide the others' problems.
-            (dossier,) = check_dossiers(project.root, [folder.name])
+            (dossier,) = check_dossiers(project.root, [folder.name], cadre)
             warnings += build_view(dossier, project.theme).warnings
             dossiers.append(dossier)
         except DossierError as error:

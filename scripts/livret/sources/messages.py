@@ -270,17 +270,63 @@ def _string_type(e: _Error) -> tuple[str, bool]:
     return _say("string_type", "other", subject=e.subject), False
 
 
-def _integer(e: _Error) -> tuple[str, bool]:
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _span(e: _Error) -> str:
     low, high = _bounds(e.root, e.loc)
-    span = ""
-    if low is not None and high is not None:
-        span = _say("integer", "hint_span", low=_number(low), high=_number(high))
-    return _say("integer", "text", subject=e.subject, hint=span, value=e.shown), False
+    if low is None or high is None:
+        return ""
+    return _say("integer", "hint_span", low=_number(low), high=_number(high))
+
+
+def _strict_number(entry: str, e: _Error) -> str | None:
+    """What only a strict number field sees: nothing, true/false, a number in quotes."""
+    if e.value is None:
+        return _say(entry, "empty", subject=e.subject, hint=_span(e), field=e.field)
+    if isinstance(e.value, bool):
+        return _say(entry, "boolean", subject=e.subject, lowered=str(e.value).lower())
+    if isinstance(e.value, str) and _is_number(e.value):
+        bare = e.value.strip()
+        return _say(entry, "quoted", subject=e.subject, bare=bare, value=e.shown)
+    return None
+
+
+def _integer(e: _Error) -> tuple[str, bool]:
+    strict = _strict_number("integer", e)
+    if strict:
+        return strict, False
+    return _say("integer", "text", subject=e.subject, hint=_span(e), value=e.shown), False
+
+
+def _float(e: _Error) -> tuple[str, bool]:
+    strict = _strict_number("number", e)
+    if strict:
+        return strict, False
+    return _say("number", "text", subject=e.subject, value=e.shown), False
+
+
+def _boolean(e: _Error) -> tuple[str, bool]:
+    if e.value is None:
+        return _say("boolean", "empty", subject=e.subject, field=e.field), False
+    if isinstance(e.value, str) and e.value.strip() in ("true", "false"):
+        return _say("boolean", "quoted", subject=e.subject, bare=e.value.strip()), False
+    return _say("boolean", "text", subject=e.subject, value=e.shown), False
 
 
 def _minimum(e: _Error) -> tuple[str, bool]:
-    bound = _number(e.ctx.get("ge", e.ctx.get("gt")))
+    bound = _number(e.ctx.get("ge"))
     return _say("minimum", "text", subject=e.subject, value=e.shown, bound=bound), False
+
+
+def _above(e: _Error) -> tuple[str, bool]:
+    bound = _number(e.ctx.get("gt"))
+    return _say("above", "text", subject=e.subject, value=e.shown, bound=bound), False
 
 
 def _maximum(e: _Error) -> tuple[str, bool]:
@@ -323,7 +369,10 @@ _HANDLERS: dict[str, _Handler] = {
     "date": _date,
     "string_type": _string_type,
     "integer": _integer,
+    "number": _float,
+    "boolean": _boolean,
     "minimum": _minimum,
+    "above": _above,
     "maximum": _maximum,
     "mapping": _mapping,
     "pattern": _pattern,
@@ -332,8 +381,6 @@ _HANDLERS: dict[str, _Handler] = {
 PLAIN_ENTRIES = frozenset(
     {
         "string_too_short",
-        "number",
-        "boolean",
         "too_short",
         "list_type",
         "value_error",
