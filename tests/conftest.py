@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+import json
 import shutil
+from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
+from types import MappingProxyType
+from typing import Any
 
 import pytest
+from click.testing import CliRunner, Result
+
+from livret.cli import cli
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -43,3 +51,54 @@ def repo(tmp_path: Path) -> Path:
 def minimal_repo(tmp_path: Path) -> Path:
     """A repository holding one small valid dossier, `2026-martin-lucie`."""
     return make_repo(tmp_path / "repo", {"2026-martin-lucie": FIXTURES / "minimal"})
+
+
+@dataclass(frozen=True)
+class Built:
+    """One real `livret build --json` of the three example dossiers, shared by the session.
+
+    Several modules only read what a build of the examples publishes (decrypted pages, PDFs,
+    the browser): building it once saves a full build per module. Read only: a test that
+    changes a file copies the booklet first, or makes its own build.
+    """
+
+    repo: Path
+    out: Path  # the published site folder, one sub-folder per booklet id
+    store: Path  # the access store the build wrote (ids and passphrases)
+    result: Result
+    manifest: Mapping[str, Mapping[str, Any]]  # slug -> its entry of the --json manifest
+    ids: Mapping[str, str]  # slug -> booklet id
+    passphrases: Mapping[str, str]  # slug -> passphrase
+
+    def booklet(self, slug: str) -> Path:
+        """The published folder of one booklet."""
+        return self.out / self.ids[slug]
+
+    def pdf(self, slug: str) -> Path:
+        """The encrypted synthèse the manifest names for one booklet."""
+        return self.repo / str(self.manifest[slug]["pdf"])
+
+
+@pytest.fixture(scope="session")
+def examples_built(tmp_path_factory: pytest.TempPathFactory) -> Built:
+    """The three example dossiers built once, through the real CLI."""
+    base = tmp_path_factory.mktemp("exemples")
+    repo = make_repo(base / "repo", {slug: ROOT / "dossiers" / slug for slug in EXAMPLES})
+    store = base / "acces.json"
+    result = CliRunner(env={"LIVRET_ACCESS": str(store)}).invoke(
+        cli, ["-C", str(repo), "build", "--json"]
+    )
+    assert result.exit_code == 0, result.output
+    manifest = {b["slug"]: MappingProxyType(b) for b in json.loads(result.stdout)["booklets"]}
+    assert sorted(manifest) == EXAMPLES
+    assert all(entry["status"] == "built" for entry in manifest.values()), manifest
+    access = json.loads(store.read_text())["livrets"]
+    return Built(
+        repo=repo,
+        out=repo / "site",
+        store=store,
+        result=result,
+        manifest=MappingProxyType(manifest),
+        ids=MappingProxyType({slug: access[slug]["booklet_id"] for slug in EXAMPLES}),
+        passphrases=MappingProxyType({slug: access[slug]["passphrase"] for slug in EXAMPLES}),
+    )

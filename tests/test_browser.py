@@ -22,11 +22,9 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from click.testing import CliRunner
 
 from chromium import CHROMIUM_ARGS, UNLOCKED
-from conftest import ROOT, make_repo
-from livret.cli import cli
+from conftest import Built as Examples
 from livret.dossier.load import load_dossier
 
 pytestmark = pytest.mark.browser
@@ -73,20 +71,14 @@ class Built:
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
-    base = tmp_path_factory.mktemp("navigateur")
-    repo = make_repo(base / "repo", {SLUG: ROOT / "dossiers" / SLUG})
-    store = base / "acces.json"
-    result = CliRunner(env={"LIVRET_ACCESS": str(store)}).invoke(
-        cli, ["-C", str(repo), "build", SLUG, "--json"]
-    )
-    assert result.exit_code == 0, result.output
-    access = json.loads(store.read_text())["livrets"][SLUG]
+def built(examples_built: Examples) -> Built:
+    """The example booklet of the session's shared build (read only: the browser only reads)."""
+    repo = examples_built.repo
     dossier = load_dossier(repo / "dossiers" / SLUG, repo)
     return Built(
-        folder=repo / "site" / access["booklet_id"],
-        booklet_id=access["booklet_id"],
-        passphrase=access["passphrase"],
+        folder=examples_built.booklet(SLUG),
+        booklet_id=examples_built.ids[SLUG],
+        passphrase=examples_built.passphrases[SLUG],
         plan=[step.etape for step in dossier.synthese.plan_action],
     )
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,11 +16,9 @@ from urllib.parse import urlsplit
 
 import pytest
 from bs4 import BeautifulSoup, Tag
-from click.testing import CliRunner
 
-from conftest import EXAMPLES, ROOT, make_repo
+from conftest import EXAMPLES, ROOT, Built
 from decrypt import decrypt_all
-from livret.cli import cli
 from livret.dossier.load import Dossier, load_dossier
 
 FINISHED = "2026-durand-claire"
@@ -118,24 +115,17 @@ class Booklet:
 
 
 @pytest.fixture(scope="module")
-def booklets(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Booklet]:
-    base = tmp_path_factory.mktemp("pages")
-    repo = make_repo(base / "repo", {slug: ROOT / "dossiers" / slug for slug in EXAMPLES})
-    store = base / "acces.json"
-    result = CliRunner(env={"LIVRET_ACCESS": str(store)}).invoke(
-        cli, ["-C", str(repo), "build", "--json"]
-    )
-    assert result.exit_code == 0, result.output
-    manifest = {b["slug"]: b for b in json.loads(result.stdout)["booklets"]}
-    access = json.loads(store.read_text())["livrets"]
+def booklets(examples_built: Built) -> dict[str, Booklet]:
+    """The booklets of the session's shared build of the examples (read only)."""
+    repo = examples_built.repo
     found = {}
     for slug in EXAMPLES:
-        assert manifest[slug]["status"] == "built", manifest[slug]
+        assert examples_built.manifest[slug]["status"] == "built", examples_built.manifest[slug]
         found[slug] = Booklet(
             slug=slug,
-            folder=repo / "site" / access[slug]["booklet_id"],
-            passphrase=access[slug]["passphrase"],
-            pdf=manifest[slug]["pdf"],
+            folder=examples_built.booklet(slug),
+            passphrase=examples_built.passphrases[slug],
+            pdf=examples_built.manifest[slug]["pdf"],
             dossier=load_dossier(repo / "dossiers" / slug, repo),
         )
     return found

@@ -10,7 +10,7 @@ import pikepdf
 import pytest
 from click.testing import CliRunner
 
-from conftest import EXAMPLES, FIXTURES, ROOT, make_repo
+from conftest import EXAMPLES, FIXTURES, Built, make_repo
 from livret.cli import cli
 
 CANARY = "2026-kanaslug"
@@ -32,11 +32,10 @@ SECTIONS = [
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
+def canary(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
+    """This module's own build: the canary dossier (the examples come from the shared build)."""
     base = tmp_path_factory.mktemp("pdf")
-    dossiers = {slug: ROOT / "dossiers" / slug for slug in EXAMPLES}
-    dossiers[CANARY] = FIXTURES / "canary"
-    repo = make_repo(base / "repo", dossiers)
+    repo = make_repo(base / "repo", {CANARY: FIXTURES / "canary"})
     store = base / "acces.json"
     result = CliRunner(env={"LIVRET_ACCESS": str(store)}).invoke(
         cli, ["-C", str(repo), "build", "--json"]
@@ -47,10 +46,29 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
     return {"repo": repo, "booklets": booklets, "access": access}
 
 
+@pytest.fixture(scope="module")
+def built(canary: dict[str, object], examples_built: Built) -> dict[str, object]:
+    """The examples and the canary side by side: each slug with its repository."""
+    repos = {slug: examples_built.repo for slug in EXAMPLES}
+    booklets = {slug: dict(examples_built.manifest[slug]) for slug in EXAMPLES}
+    access = {slug: {"passphrase": examples_built.passphrases[slug]} for slug in EXAMPLES}
+    assert isinstance(canary["booklets"], dict) and isinstance(canary["access"], dict)
+    repos[CANARY] = Path(str(canary["repo"]))
+    booklets[CANARY] = canary["booklets"][CANARY]
+    access[CANARY] = canary["access"][CANARY]
+    return {"repos": repos, "booklets": booklets, "access": access}
+
+
+def _repo(built: dict[str, object], slug: str) -> Path:
+    repos = built["repos"]
+    assert isinstance(repos, dict)
+    return Path(repos[slug])
+
+
 def _pdf(built: dict[str, object], slug: str) -> Path:
     booklets = built["booklets"]
     assert isinstance(booklets, dict)
-    return Path(str(built["repo"])) / booklets[slug]["pdf"]
+    return _repo(built, slug) / booklets[slug]["pdf"]
 
 
 def _passphrase(built: dict[str, object], slug: str) -> str:
@@ -156,13 +174,13 @@ def test_in_progress_bilan_says_so(built: dict[str, object]) -> None:
 
 
 def test_clear_copy_is_private_and_outside_the_site(built: dict[str, object]) -> None:
-    repo = Path(str(built["repo"]))
     for slug in [*EXAMPLES, CANARY]:
-        copy = repo / "syntheses" / f"{slug}.pdf"
+        copy = _repo(built, slug) / "syntheses" / f"{slug}.pdf"
         assert copy.stat().st_mode & 0o777 == 0o600
         with pikepdf.open(copy) as pdf:  # opens without password: the consultant's copy
             assert not pdf.is_encrypted
-    published = [p for p in (repo / "site").rglob("*.pdf")]
+    repos = {_repo(built, slug) for slug in [*EXAMPLES, CANARY]}
+    published = [p for repo in sorted(repos) for p in (repo / "site").rglob("*.pdf")]
     for path in published:
         with pytest.raises(pikepdf.PasswordError):
             pikepdf.open(path)

@@ -28,7 +28,7 @@ from pikepdf import Array, Dictionary, Name, String
 from PIL import ExifTags, Image, ImageCms
 from PIL.PngImagePlugin import PngInfo
 
-from conftest import FIXTURES, ROOT, make_repo
+from conftest import FIXTURES, ROOT, Built, make_repo
 from decrypt import decrypt_all
 from livret.cli import cli
 from livret.protect import pieces
@@ -487,7 +487,10 @@ def _dossier(base: Path, slug: str, files: dict[str, bytes | Callable[[Path], No
 
 @pytest.fixture(scope="module")
 def published(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
-    """One real build: a dossier naming every hostile PDF and image, and the example."""
+    """One real build: a dossier naming every hostile PDF and image.
+
+    The example it is compared with (2026-morel-sophie) comes from the shared build.
+    """
     base = tmp_path_factory.mktemp("pieces")
     files: dict[str, bytes | Callable[[Path], None]] = {
         f"{name}.pdf": hostile_pdf(name) for name in HOSTILE
@@ -498,8 +501,7 @@ def published(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
     outils += [("Photo", "pieces/photo.jpg"), ("Carte", "pieces/texte.png")]
     note = "Une photo : ![photo](pieces/photo.jpg) et une carte ![carte](pieces/texte.png).\n"
     hostile = _dossier(base / "src", "2026-piece-hostile", files, outils, note)
-    example = ROOT / "dossiers" / "2026-morel-sophie"
-    repo = make_repo(base / "repo", {hostile.name: hostile, example.name: example})
+    repo = make_repo(base / "repo", {hostile.name: hostile})
     store = base / "acces.json"
     result = CliRunner(env={"LIVRET_ACCESS": str(store)}).invoke(
         cli, ["-C", str(repo), "build", "--json"]
@@ -559,8 +561,9 @@ def test_published_images_have_no_metadata(published: dict[str, object]) -> None
             assert image.size in ((32, 64), (40, 30))
 
 
-def test_example_attachments_look_the_same(published: dict[str, object], tmp_path: Path) -> None:
-    folder, passphrase = _booklet(published, "2026-morel-sophie")
+def test_example_attachments_look_the_same(examples_built: Built, tmp_path: Path) -> None:
+    slug = "2026-morel-sophie"
+    folder, passphrase = examples_built.booklet(slug), examples_built.passphrases[slug]
     source = ROOT / "dossiers" / "2026-morel-sophie" / "pieces"
     documents = decrypt_all((folder / "documents.html").read_text(), passphrase)[0]
     (published_map,) = _images(documents)
