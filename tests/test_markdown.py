@@ -318,12 +318,24 @@ def test_the_sanitiser_is_a_second_wall(fragment: str, clean: str) -> None:
     assert sanitize(fragment) == clean
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: Python-Markdown obfuscates an e-mail autolink into placeholders before "
-    "_Resources decides on it, so the link is removed with a garbled warning",
-)
 def test_an_email_autolink_stays_a_mailto_link() -> None:
     html, problems = render("<nom@exemple.fr>")
     assert problems == []
     assert 'href="mailto:' in html
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        "<java&#115;cript:alert(1)@x.fr>",
+        "<javascript:alert(1)@exemple.fr>",
+        "<nom@exemple.fr\\u0000>",
+        "<a@b@c.fr>",
+        "<data:text/html@x.fr>",
+    ],
+)
+def test_hostile_email_autolinks_lose_their_target(written: str) -> None:
+    html, _ = render(written)
+    assert "href=" not in html or 'href="mailto:' in html
+    for href in re.findall(r'href="([^"]*)"', html):
+        assert re.fullmatch(r"mailto:[^:\s]+@[^:\s]+", href), href

@@ -202,18 +202,11 @@ def test_a_long_value_is_shortened() -> None:
     ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: an empty value (`nom:` and nothing after) is reported at the next key's line",
-)
 def test_an_empty_value_is_reported_on_its_own_line() -> None:
     found = problems("bilan.yml", "  nom: Martin\n", "  nom:\n")
     assert [line.split(":")[1] for line in found] == ["3"]
 
 
-@pytest.mark.xfail(
-    strict=True, reason="bug: the message shows Python's « True » instead of what was written"
-)
 def test_a_boolean_duration_is_shown_as_written() -> None:
     found = problems("bilan.yml", "    duree: 2h\n", "    duree: true\n")
     assert found == [

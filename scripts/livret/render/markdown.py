@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import nh3
-from markdown import Extension, Markdown
+from markdown import Extension, Markdown, util
 from markdown.treeprocessors import Treeprocessor
 from markupsafe import Markup
 
@@ -71,6 +71,13 @@ class _State:
         self.problems.append(Problem(path, first + line - 1, indent + column - 1, message, warning))
 
 
+def _unstashed(attribute: str) -> str:
+    """The attribute as written in HTML: Python-Markdown hides the `&` of the character
+    references it writes itself (an e-mail autolink is all `&#109;`) behind a placeholder
+    until serialisation; the decision must see the `&`, as the browser will."""
+    return attribute.replace(util.AMP_SUBSTITUTE, "&")
+
+
 class _Resources(Treeprocessor):
     """Refuses external resources, inlines local images, hardens external links."""
 
@@ -87,7 +94,7 @@ class _Resources(Treeprocessor):
                 self._link(element, state)
 
     def _link(self, element: etree.Element, state: _State) -> None:
-        written = element.attrib.pop("href")
+        written = _unstashed(element.attrib.pop("href"))
         link = decide_attribute(written)
         if link is None:
             state.problem_at(
@@ -106,7 +113,7 @@ class _Resources(Treeprocessor):
             element.set("target", "_blank")
 
     def _image(self, element: etree.Element, state: _State) -> None:
-        written = element.get("src", "")
+        written = _unstashed(element.get("src", ""))
         src = browser_form(written)
         if _EXTERNAL.match(src):
             state.problem_at(

@@ -111,7 +111,8 @@ def _close_key(root: type[BaseModel], loc: Loc) -> str | None:
 
 
 def _shown(value: Any) -> str:
-    text = str(value)
+    # As YAML has it written: `true`, not Python's « True ».
+    text = str(value).lower() if isinstance(value, bool) else str(value)
     return text if len(text) <= 40 else text[:37] + "…"
 
 

@@ -340,6 +340,11 @@ class _TooDeep(Exception):
     pass
 
 
+def _empty(node: Node) -> bool:
+    """`key:` with nothing after it (not `key: ""`, which is written on its line)."""
+    return isinstance(node, ScalarNode) and node.value == "" and not node.style
+
+
 def _construct(node: Node, loc: Loc, doc: YamlDoc, problems: list[Problem], offset: int) -> Any:
     here = _pos(node)
     here = Pos(here.line + offset, here.column)
@@ -372,6 +377,10 @@ def _construct(node: Node, loc: Loc, doc: YamlDoc, problems: list[Problem], offs
             first_seen[key] = key_pos
             doc.keys[(*loc, key)] = key_pos
             result[key] = _construct(value_node, (*loc, key), doc, problems, offset)
+            if _empty(value_node):
+                # YAML places an empty value at the next token, often the next line's key:
+                # the consultant must be sent to the key left empty.
+                doc.values[(*loc, key)] = key_pos
         return result
     if isinstance(node, SequenceNode):
         return [
