@@ -191,7 +191,8 @@ def test_numbers_never_part_from_their_unit(built: dict[str, Built]) -> None:
         assert not re.search(r"\d h\b|\d min\b|\bh \d", html), name
         assert re.search(r"\d[\u00a0\u202f]h\b", html), name
     demarche = booklet.raw("demarche.html")
-    assert "5\u00a0h" in demarche and "1\u00a0h\u00a030" in demarche
+    # The minimal fixture: 2 h + 5 h 30 + 5 h 30 (13 h, the legal minimum of a finished bilan).
+    assert "13\u00a0h" in demarche and "5\u00a0h\u00a030" in demarche
     # The first of a month, with its superscript; day and month stay together.
     assert "1<sup>er</sup>\u00a0septembre 2026" in demarche
     assert "30\u00a0octobre 2026" in demarche
