@@ -74,7 +74,15 @@ def check_bilan(bilan: Bilan, doc: YamlDoc, cadre: Cadre | None = None) -> list[
     `cadre` holds the provider's bounds and switches (`extra.cadre` of mkdocs.yml); without
     one, the law's defaults apply.
     """
-    cadre = cadre or Cadre()
+    return [
+        *_check_dates(bilan, doc),
+        *_check_consent_and_funding(bilan, doc),
+        *_check_cadre(bilan, doc, cadre or Cadre()),
+    ]
+
+
+def _check_dates(bilan: Bilan, doc: YamlDoc) -> list[Problem]:
+    """The period the right way round, sessions inside it, the follow-up after it."""
     problems = []
     debut, fin = bilan.periode.debut, bilan.periode.fin
     periode_valide = fin is None or fin >= debut
@@ -100,6 +108,21 @@ def check_bilan(bilan: Bilan, doc: YamlDoc, cadre: Cadre | None = None) -> list[
                     "corrigez la date de la séance ou la période",
                 )
             )
+    if bilan.suivi is not None and bilan.suivi.date <= (fin or debut):
+        problems.append(
+            _at(
+                doc,
+                ("suivi", "date"),
+                f"l'entretien de suivi ({_fr(bilan.suivi.date)}) doit avoir lieu après "
+                f"la fin du bilan ({_fr(fin or debut)})",
+            )
+        )
+    return problems
+
+
+def _check_consent_and_funding(bilan: Bilan, doc: YamlDoc) -> list[Problem]:
+    """Consent before the first session (L6313-4); a convention where R6313-8 wants one."""
+    problems = []
     premiere = min(s.date for s in bilan.seances)
     if bilan.consentement.date > premiere:
         problems.append(
@@ -121,24 +144,21 @@ def check_bilan(bilan: Bilan, doc: YamlDoc, cadre: Cadre | None = None) -> list[
                 "ajoutez « convention: » avec sa référence sous financement",
             )
         )
-    if bilan.suivi is not None:
-        reference = fin or debut
-        if bilan.suivi.date <= reference:
-            problems.append(
-                _at(
-                    doc,
-                    ("suivi", "date"),
-                    f"l'entretien de suivi ({_fr(bilan.suivi.date)}) doit avoir lieu après "
-                    f"la fin du bilan ({_fr(reference)})",
-                )
-            )
-    return problems + _check_cadre(bilan, doc, cadre)
+    return problems
 
 
 def _check_cadre(bilan: Bilan, doc: YamlDoc, cadre: Cadre) -> list[Problem]:
     """The legal frame: duration bounds, the three phases, follow-up, CPF ceiling."""
+    return [
+        *_check_durations(bilan, doc, cadre),
+        *_check_finished(bilan, doc),
+        *_check_cpf(bilan, doc, cadre),
+    ]
+
+
+def _check_durations(bilan: Bilan, doc: YamlDoc, cadre: Cadre) -> list[Problem]:
+    """At most the legal maximum (L6313-4); a finished bilan at least the minimum."""
     problems = []
-    fin = bilan.periode.fin
     minutes = duree_comptee(bilan, cadre)
     suivi_ecarte = not cadre.suivi_compte_dans_duree and any(
         s.phase == "suivi" for s in bilan.seances
@@ -157,7 +177,7 @@ def _check_cadre(bilan: Bilan, doc: YamlDoc, cadre: Cadre) -> list[Problem]:
             )
         )
     minimum = cadre.duree_minimale_heures
-    if fin is not None and minimum is not None and minutes < minimum * 60:
+    if bilan.periode.fin is not None and minimum is not None and minutes < minimum * 60:
         problems.append(
             _at(
                 doc,
@@ -169,55 +189,67 @@ def _check_cadre(bilan: Bilan, doc: YamlDoc, cadre: Cadre) -> list[Problem]:
                 warning=True,
             )
         )
-    if fin is not None:
-        tenues = {s.phase for s in bilan.seances}
-        manquantes = [p for p in PHASES_DU_BILAN if p not in tenues]
-        if manquantes:
-            noms = " et ".join(f"« phase: {p} »" for p in manquantes)
-            laquelle = "des phases" if len(manquantes) > 1 else "de la phase"
-            problems.append(
-                _at(
-                    doc,
-                    ("periode", "fin"),
-                    f"bilan terminé sans séance {laquelle} {noms} : un bilan comprend une phase "
-                    "préliminaire, une phase d'investigation et une phase de conclusion (article "
-                    "R6313-4) ; ajoutez sous seances: la séance de chaque phase manquante, ou "
-                    "retirez « fin: » tant que le bilan se poursuit",
-                )
-            )
-        if bilan.suivi is None:
-            exemple = _six_mois_apres(fin).isoformat()
-            problems.append(
-                _at(
-                    doc,
-                    ("periode", "fin"),
-                    "bilan terminé sans entretien de suivi prévu : ajoutez en fin de fichier "
-                    f"« suivi: » puis, en retrait, « date: {exemple} » (environ six mois après "
-                    "la fin) ; la phase de conclusion prévoit cet entretien (article R6313-4) et "
-                    "Qualiopi l'attend (indicateur 30)",
-                    warning=True,
-                )
-            )
-    financement = bilan.financement
-    plafond = cadre.plafond_cpf_euros
-    if (
-        financement.mode == "cpf"
-        and financement.montant is not None
-        and plafond is not None
-        and financement.montant > plafond
-    ):
+    return problems
+
+
+def _check_finished(bilan: Bilan, doc: YamlDoc) -> list[Problem]:
+    """A finished bilan had its three phases (R6313-4) and plans its follow-up."""
+    fin = bilan.periode.fin
+    if fin is None:
+        return []
+    problems = []
+    tenues = {s.phase for s in bilan.seances}
+    manquantes = [p for p in PHASES_DU_BILAN if p not in tenues]
+    if manquantes:
+        noms = " et ".join(f"« phase: {p} »" for p in manquantes)
+        laquelle = "des phases" if len(manquantes) > 1 else "de la phase"
         problems.append(
             _at(
                 doc,
-                ("financement", "montant"),
-                f"montant de {_euros_fr(financement.montant)} au-delà des {_euros_fr(plafond)} "
-                "que le CPF prend en charge pour un bilan (article D6323-1 A, décret 2026-127) : "
-                "vérifiez le montant ; s'il est juste, le reste est payé par un autre financeur "
-                "(employeur, OPCO ou bénéficiaire), à prévoir avec lui",
+                ("periode", "fin"),
+                f"bilan terminé sans séance {laquelle} {noms} : un bilan comprend une phase "
+                "préliminaire, une phase d'investigation et une phase de conclusion (article "
+                "R6313-4) ; ajoutez sous seances: la séance de chaque phase manquante, ou "
+                "retirez « fin: » tant que le bilan se poursuit",
+            )
+        )
+    if bilan.suivi is None:
+        exemple = _six_mois_apres(fin).isoformat()
+        problems.append(
+            _at(
+                doc,
+                ("periode", "fin"),
+                "bilan terminé sans entretien de suivi prévu : ajoutez en fin de fichier "
+                f"« suivi: » puis, en retrait, « date: {exemple} » (environ six mois après "
+                "la fin) ; la phase de conclusion prévoit cet entretien (article R6313-4) et "
+                "Qualiopi l'attend (indicateur 30)",
                 warning=True,
             )
         )
     return problems
+
+
+def _check_cpf(bilan: Bilan, doc: YamlDoc, cadre: Cadre) -> list[Problem]:
+    """The CPF pays at most its ceiling per bilan (D6323-1 A)."""
+    financement, plafond = bilan.financement, cadre.plafond_cpf_euros
+    if (
+        financement.mode != "cpf"
+        or financement.montant is None
+        or plafond is None
+        or financement.montant <= plafond
+    ):
+        return []
+    return [
+        _at(
+            doc,
+            ("financement", "montant"),
+            f"montant de {_euros_fr(financement.montant)} au-delà des {_euros_fr(plafond)} "
+            "que le CPF prend en charge pour un bilan (article D6323-1 A, décret 2026-127) : "
+            "vérifiez le montant ; s'il est juste, le reste est payé par un autre financeur "
+            "(employeur, OPCO ou bénéficiaire), à prévoir avec lui",
+            warning=True,
+        )
+    ]
 
 
 def check_piece(relative: str, folder: Path) -> str | None:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import get_args
 
+from livret.dossier.load import Dossier
 from livret.dossier.model import Destinataire
 from livret.dossier.provider import load_provider
 from livret.errors import DossierError, Problem
@@ -44,6 +45,43 @@ def withdraw(project: Project, slug: str, allowed: tuple[str, ...]) -> list[Path
     return gone
 
 
+def _refusal(
+    dossier: Dossier, allowed: tuple[str, ...], party: str | None, *, withdrawn: bool
+) -> Problem | None:
+    """Why no fiche may be written: nobody named, `party` not named, or no project yet."""
+    doc = dossier.docs["bilan"]
+    pos = doc.value_pos(("consentement", "partage"))
+    if not allowed:
+        gone = " ; les fiches déjà écrites que ce consentement ne couvre plus sont supprimées"
+        return Problem(
+            doc.path,
+            pos.line,
+            pos.column,
+            "aucune fiche projet : consentement.partage ne nomme personne, les résultats ne "
+            "peuvent être transmis à aucun tiers (article L6313-4) ; ajoutez le tiers (cep, "
+            "employeur, financeur ou autre) seulement avec l'accord de la personne"
+            + (gone if withdrawn else ""),
+        )
+    if party is not None and party not in allowed:
+        return Problem(
+            doc.path,
+            pos.line,
+            pos.column,
+            f"fiche projet pour « {party} » refusée : consentement.partage ne nomme que "
+            f"{', '.join(allowed)} ; ajoutez {party} seulement avec l'accord de la personne "
+            "(article L6313-4)",
+        )
+    if dossier.synthese.projet is None:
+        return Problem(
+            dossier.docs["synthese"].path,
+            1,
+            1,
+            "aucune fiche projet : le projet n'est pas encore écrit ; ajoutez « projet: » avec "
+            "son intitulé et sa description dans synthese.yml",
+        )
+    return None
+
+
 def write_fiches(
     project: Project,
     slug: str,
@@ -61,51 +99,11 @@ def write_fiches(
     require_slug(slug)
     checked = check_project(project, [slug], strict_mode=strict_mode)
     (dossier,) = checked.dossiers
-    bilan_doc = dossier.docs["bilan"]
     allowed = tuple(dossier.bilan.consentement.partage)
     withdrawn = withdraw(project, dossier.slug, allowed)
-    pos = bilan_doc.value_pos(("consentement", "partage"))
-    gone = " ; les fiches déjà écrites que ce consentement ne couvre plus sont supprimées"
-    if not allowed:
-        raise DossierError(
-            [
-                Problem(
-                    bilan_doc.path,
-                    pos.line,
-                    pos.column,
-                    "aucune fiche projet : consentement.partage ne nomme personne, les "
-                    "résultats ne peuvent être transmis à aucun tiers (article L6313-4) ; "
-                    "ajoutez le tiers (cep, employeur, financeur ou autre) seulement avec "
-                    "l'accord de la personne" + (gone if withdrawn else ""),
-                )
-            ]
-        )
-    if party is not None and party not in allowed:
-        named = ", ".join(allowed)
-        raise DossierError(
-            [
-                Problem(
-                    bilan_doc.path,
-                    pos.line,
-                    pos.column,
-                    f"fiche projet pour « {party} » refusée : consentement.partage ne nomme "
-                    f"que {named} ; ajoutez {party} seulement avec l'accord de la personne "
-                    "(article L6313-4)",
-                )
-            ]
-        )
-    if dossier.synthese.projet is None:
-        raise DossierError(
-            [
-                Problem(
-                    dossier.docs["synthese"].path,
-                    1,
-                    1,
-                    "aucune fiche projet : le projet n'est pas encore écrit ; ajoutez "
-                    "« projet: » avec son intitulé et sa description dans synthese.yml",
-                )
-            ]
-        )
+    refusal = _refusal(dossier, allowed, party, withdrawn=bool(withdrawn))
+    if refusal:
+        raise DossierError([refusal])
     provider = load_provider(project)
     view = publishable_view(dossier, project.theme, strict_mode, provider)
     settings = provider.base.extra.cadre.fiche_projet
