@@ -3,11 +3,11 @@
 R6313-7 has the documents of a bilan destroyed once their retention period is over
 (see `retention.py`). What livret holds of one dossier: its folder `dossiers/<slug>/`, its
 booklet in every folder it was published to (found through the state files), the clear
-copy of its synthèse and its attendance sheet in `syntheses/`, its access entry (link and
-passphrase) and its change-detection entries. All of it goes, under the build lock, and
-nothing else: every path is built from the repository's real path and must be its own
-real path (no symbolic link anywhere on the way), or the purge refuses before deleting
-anything.
+copy of its synthèse, its attendance sheet and fiches projet in `syntheses/`, its access
+entry (link and passphrase) and its change-detection entries. All of it goes, under the
+build lock, and nothing else: every path is built from the repository's real path and
+must be its own real path (no symbolic link anywhere on the way), or the purge refuses
+before deleting anything.
 
 The register (`registre-destructions.csv`, committed) proves the destruction to an
 auditor without naming anyone: a random reference, the date, the month the bilan ended
@@ -33,7 +33,7 @@ import stat
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import get_args
+from typing import Any, get_args
 
 from livret.dossier.load import check_slug
 from livret.dossier.model import Destinataire
@@ -177,16 +177,10 @@ def _private_file(path: Path, refused: list[Path]) -> Path | None:
     return path
 
 
-def _plan(project: Project, slug: str, store: AccessStore, today: dt.date) -> PurgePlan:
-    folder = _dossier_folder(project, slug)
-    root = project.root
-    try:
-        end = read_end(folder, root)
-    except DossierError:
-        end = None  # unknown end: the register says so, the purge still goes ahead
-    years = load_provider(project).base.extra.cadre.conservation_ans
-
-    outputs = published_outputs(project)
+def _booklet_ids(
+    project: Project, slug: str, store: AccessStore, outputs: list[tuple[Path, Any]]
+) -> tuple[list[str], list[Path]]:
+    """The dossier's booklet ids no other dossier claims, and the state files naming it."""
     entry = store.get(slug)
     mine = {entry.booklet_id} if entry else set()
     others = {a.booklet_id for s, a in store.all().items() if s != slug}
@@ -199,14 +193,19 @@ def _plan(project: Project, slug: str, store: AccessStore, today: dt.date) -> Pu
         if slug in booklets and path.is_file():
             states.append(path)
     # An id another dossier also claims is never this dossier's to delete.
-    ids = sorted(i for i in mine - others if BOOKLET_DIR.match(i))
+    return sorted(i for i in mine - others if BOOKLET_DIR.match(i)), states
 
-    refused: list[Path] = []
+
+def _published(
+    project: Project, outputs: list[tuple[Path, Any]], ids: list[str], refused: list[Path]
+) -> tuple[list[Path], list[Path]]:
+    """The booklet folders to delete, and leftovers of interrupted builds; odd paths go to
+    `refused`."""
     booklets_found: list[Path] = []
     leftovers: list[Path] = []
     for out, _ in outputs:
         targets = [out / i for i in ids if os.path.lexists(out / i)]
-        if not _trusted_output(out, root):
+        if not _trusted_output(out, project.root):
             refused += targets  # a booklet of ours in a folder livret no longer recognises
             continue
         for target in targets:
@@ -224,6 +223,23 @@ def _plan(project: Project, slug: str, store: AccessStore, today: dt.date) -> Pu
             for child in sorted(project.work.iterdir())
             if prefixes and child.name.startswith(prefixes) and not child.is_symlink()
         ]
+    return booklets_found, leftovers
+
+
+def _plan(project: Project, slug: str, store: AccessStore, today: dt.date) -> PurgePlan:
+    folder = _dossier_folder(project, slug)
+    root = project.root
+    try:
+        end = read_end(folder, root)
+    except DossierError:
+        end = None  # unknown end: the register says so, the purge still goes ahead
+    years = load_provider(project).base.extra.cadre.conservation_ans
+
+    outputs = published_outputs(project)
+    ids, states = _booklet_ids(project, slug, store, outputs)
+    refused: list[Path] = []
+    booklets_found, leftovers = _published(project, outputs, ids, refused)
+    entry = store.get(slug)
     clear_copy = _private_file(project.clear_copy(slug), refused)
     attendance = _private_file(project.attendance_sheet(slug), refused)
     fiches = [_private_file(project.fiche(slug, party), refused) for party in PARTIES]
