@@ -91,12 +91,19 @@ def _many() -> str:
     )
 
 
+def _three_phases(count: int) -> list[str]:
+    """A finished bilan holds the three phases (R6313-4): first and last sessions give them."""
+    return ["preliminaire"] + ["investigation"] * (count - 2) + ["conclusion"]
+
+
 def _hostile() -> str:
     first = dt.date(2026, 2, 2)
     return _bilan(
         [
-            _session(first + dt.timedelta(days=7 * i), "investigation", "1h", "presentiel", objet)
-            for i, objet in enumerate(HOSTILE_OBJETS)
+            _session(first + dt.timedelta(days=7 * i), phase, "1h", "presentiel", objet)
+            for i, (phase, objet) in enumerate(
+                zip(_three_phases(len(HOSTILE_OBJETS)), HOSTILE_OBJETS, strict=True)
+            )
         ]
     )
 
@@ -189,7 +196,7 @@ def test_every_session_is_on_the_sheet_in_date_order(sheets: dict[str, object], 
 
 @pytest.mark.parametrize(
     ("slug", "sessions", "total"),
-    [(MINIMAL, 3, "5 h"), (EXAMPLE, 10, "19 h"), (MANY, 20, "17 h 30"), (SUIVI, 4, "8 h 30")],
+    [(MINIMAL, 3, "13 h"), (EXAMPLE, 10, "19 h"), (MANY, 20, "17 h 30"), (SUIVI, 4, "8 h 30")],
 )
 def test_total_duration_and_two_signature_boxes_per_session(
     sheets: dict[str, object], slug: str, sessions: int, total: str
@@ -351,7 +358,7 @@ def test_invalid_dossier_is_reported_at_its_position_and_keeps_the_sheet(
     kept = sheet.read_bytes()
     bilan = minimal_repo / "dossiers" / MINIMAL / "bilan.yml"
     bilan.write_text(
-        bilan.read_text().replace("    duree: 1h30\n", "    duree: 1h30\n    dure: 2h\n")
+        bilan.read_text().replace("    duree: 2h\n", "    duree: 2h\n    dure: 2h\n", 1)
     )
     result = _run(minimal_repo, MINIMAL)
     assert result.exit_code == 1

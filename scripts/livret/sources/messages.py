@@ -286,27 +286,27 @@ def _span(e: _Error) -> str:
     return _say("integer", "hint_span", low=_number(low), high=_number(high))
 
 
-def _strict_number(entry: str, e: _Error) -> str | None:
+def _strict_number(e: _Error) -> str | None:
     """What only a strict number field sees: nothing, true/false, a number in quotes."""
     if e.value is None:
-        return _say(entry, "empty", subject=e.subject, hint=_span(e), field=e.field)
+        return _say("integer", "empty", subject=e.subject, hint=_span(e), field=e.field)
     if isinstance(e.value, bool):
-        return _say(entry, "boolean", subject=e.subject, lowered=str(e.value).lower())
+        return _say("integer", "boolean", subject=e.subject, lowered=str(e.value).lower())
     if isinstance(e.value, str) and _is_number(e.value):
         bare = e.value.strip()
-        return _say(entry, "quoted", subject=e.subject, bare=bare, value=e.shown)
+        return _say("integer", "quoted", subject=e.subject, bare=bare, value=e.shown)
     return None
 
 
 def _integer(e: _Error) -> tuple[str, bool]:
-    strict = _strict_number("integer", e)
+    strict = _strict_number(e)
     if strict:
         return strict, False
     return _say("integer", "text", subject=e.subject, hint=_span(e), value=e.shown), False
 
 
 def _float(e: _Error) -> tuple[str, bool]:
-    strict = _strict_number("number", e)
+    strict = _strict_number(e)
     if strict:
         return strict, False
     return _say("number", "text", subject=e.subject, value=e.shown), False
