@@ -11,12 +11,16 @@ import functools
 import html
 import json
 import re
-from collections.abc import Iterable
+import typing
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from selectolax.lexbor import LexborHTMLParser
 
+from livret.dossier import model
+from livret.dossier.load import Dossier
 from livret.errors import LivretError
 from livret.protect.allowlist import check_svg, css_problems, html_problems
 
@@ -97,6 +101,45 @@ def _variants(secret: str) -> set[str]:
     if len(slug) >= 6:
         forms.add(slug)
     return {f for f in forms if len(f) >= 4}
+
+
+def _written(dossier: Dossier) -> Iterator[str]:
+    """Every string the consultant wrote for this person, including published notes."""
+
+    def walk(value: Any) -> Iterator[str]:
+        if isinstance(value, str):
+            yield value
+        elif isinstance(value, dict):
+            for item in value.values():
+                yield from walk(item)
+        elif isinstance(value, list):
+            for item in value:
+                yield from walk(item)
+
+    for doc in dossier.docs.values():
+        yield from walk(doc.data)
+    for note in dossier.notes:
+        yield note.meta.titre
+        yield from (line for line in note.body.splitlines() if len(line.strip()) >= 12)
+    yield dossier.slug
+
+
+# Values of the contract's fixed lists (`presentiel`, `savoir_faire`…): the same in every
+# dossier and written by the theme too, so never personal on their own.
+_VOCABULARY = frozenset(
+    str(choice)
+    for kind in (
+        model.Situation, model.ModeFinancement, model.Destinataire, model.Phase,
+        model.Modalite, model.Categorie, model.Statut, model.Qui, model.Genre,
+    )
+    for choice in typing.get_args(kind)
+) | {"beneficiaire", "consultant"}  # fmt: skip
+
+
+def personal_strings(dossier: Dossier) -> Iterator[str]:
+    """What no byte of a booklet may show in clear: every string written for this person,
+    but the contract's fixed words, which are the same in every dossier."""
+    return (value for value in _written(dossier) if value not in _VOCABULARY)
 
 
 def personal_needles(strings: Iterable[str]) -> list[str]:

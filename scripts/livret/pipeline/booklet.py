@@ -5,13 +5,10 @@ from __future__ import annotations
 import errno
 import shutil
 import tempfile
-import typing
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
-from livret.dossier import lint, model
+from livret.dossier import lint
 from livret.dossier.load import Dossier
 from livret.dossier.provider import Provider
 from livret.errors import DossierError, Problem, strict
@@ -27,44 +24,7 @@ from livret.publish.swap import swap_in
 from livret.render.pages import Page, render_pages
 from livret.render.view import build_view
 from livret.render.view_model import Attachment, Downloads, View
-from livret.verify import verify_booklet
-
-
-def personal_strings(dossier: Dossier) -> Iterator[str]:
-    """Every string the consultant wrote for this person, including published notes."""
-
-    def walk(value: Any) -> Iterator[str]:
-        if isinstance(value, str):
-            yield value
-        elif isinstance(value, dict):
-            for item in value.values():
-                yield from walk(item)
-        elif isinstance(value, list):
-            for item in value:
-                yield from walk(item)
-
-    for doc in dossier.docs.values():
-        yield from walk(doc.data)
-    for note in dossier.notes:
-        yield note.meta.titre
-        yield from (line for line in note.body.splitlines() if len(line.strip()) >= 12)
-    yield dossier.slug
-
-
-# Values of the contract's fixed lists (`presentiel`, `savoir_faire`…): the same in every
-# dossier and written by the theme too, so never personal on their own.
-_VOCABULARY = frozenset(
-    str(choice)
-    for kind in (
-        model.Situation, model.ModeFinancement, model.Destinataire, model.Phase,
-        model.Modalite, model.Categorie, model.Statut, model.Qui, model.Genre,
-    )
-    for choice in typing.get_args(kind)
-) | {"beneficiaire", "consultant"}  # fmt: skip
-
-
-def _is_vocabulary(value: str) -> bool:
-    return value in _VOCABULARY
+from livret.verify import personal_strings, verify_booklet
 
 
 def work_root(project: Project) -> Path:
@@ -169,7 +129,7 @@ def build_booklet(
             site = built.folder
             for name, data in files.items():
                 (site / name).write_bytes(data)
-            personal = [s for s in personal_strings(dossier) if not _is_vocabulary(s)]
+            personal = list(personal_strings(dossier))
             verify_booklet(
                 site,
                 personal,
