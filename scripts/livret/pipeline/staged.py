@@ -45,7 +45,10 @@ def dossiers_of_files(
         shown = "/".join(parts)
         if parts[0] == CONTENT_DIR or shown in (CONFIG_FILE, LABELS_FILE):
             return None
-        is_dossier = parts[0] == DOSSIERS_DIR and len(parts) >= 3
+        # A file of a dossier, or the dossier's folder itself (typed by hand).
+        is_dossier = parts[0] == DOSSIERS_DIR and (
+            len(parts) >= 3 or (len(parts) == 2 and absolute.is_dir())
+        )
         if is_dossier and not parts[1].startswith(".") and parts[1] not in slugs:
             slugs.append(parts[1])
     return slugs
