@@ -61,8 +61,12 @@ $(VENV)/.installed-dev: $(VENV)/.installed
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	@touch $@
 
+# Also the server of VS Code's YAML extension, to test .vscode/settings.json (from npm, when
+# npm is there; the test is skipped without it).
 test-deps:
 	@$(MAKE) --no-print-directory system-deps DEB_PACKAGES="$(RUNTIME_PACKAGES) $(TEST_PACKAGES)"
+	@command -v yaml-language-server >/dev/null || ! command -v npm >/dev/null || \
+		npm install -g --silent 'yaml-language-server@^1.15' >/dev/null
 
 system-deps:
 	@missing=$$(for p in $(DEB_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \

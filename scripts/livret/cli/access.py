@@ -1,4 +1,4 @@
-"""`livret access`: a booklet's link and passphrase, or new ones with --rotate."""
+"""`livret access`: a booklet's link, passphrase and the two messages to send them."""
 
 from __future__ import annotations
 
@@ -8,7 +8,22 @@ import click
 
 from livret.cli.base import LivretCommand, pass_project, tell
 from livret.project import Project
-from livret.protect.access import show_access
+from livret.publish.handover import hand_over
+
+_NO_ADDRESS = """\
+Adresse publique non réglée : une fois le dossier site/ publié (voir « Publier site/ » dans
+le README), écrivez son adresse https dans mkdocs.yml :
+  extra:
+    publication:
+      adresse: https://livrets.example.org/
+livret access affichera alors le lien complet et les deux messages à transmettre."""
+
+
+def _boxed(title: str, text: str) -> None:
+    click.echo(f"\n{title}")
+    click.echo("-" * 60)
+    click.echo(text)
+    click.echo("-" * 60)
 
 
 @click.command("access", cls=LivretCommand)
@@ -17,18 +32,33 @@ from livret.protect.access import show_access
 @click.option("--json", "as_json", is_flag=True, help="Affiche le résultat en JSON.")
 @pass_project
 def access(project: Project, slug: str, rotate: bool, as_json: bool) -> None:
-    """Affiche le lien et la phrase de passe d'un livret."""
+    """Affiche le lien et la phrase de passe d'un livret, et les messages à transmettre."""
     notices: list[str] = []
     try:
-        info = show_access(project, slug, rotate=rotate, notices=notices)
+        handover = hand_over(project, slug, rotate=rotate, notices=notices)
     finally:
         tell(notices)
     if as_json:
-        click.echo(json.dumps(info, ensure_ascii=False))
+        click.echo(json.dumps(handover.as_json(), ensure_ascii=False))
         return
     click.echo(f"Livret de {slug}")
-    click.echo(f"  dossier publié : {info['site']}")
-    click.echo(f"  phrase de passe : {info['passphrase']}")
+    click.echo(f"  dossier publié : {handover.site}")
+    if handover.link:
+        click.echo(f"  lien : {handover.link}")
+    click.echo(f"  phrase de passe : {handover.passphrase}")
     if rotate:
         click.echo("Nouveau lien et nouvelle phrase : relancez « livret build » pour publier.")
+    elif not handover.built:
+        click.echo(
+            f"Ce livret n'est pas encore construit : lancez « livret build {slug} » avant de "
+            "transmettre le lien."
+        )
+    if handover.message_link and handover.message_passphrase:
+        _boxed("Message 1, par courriel : le lien (sans la phrase)", handover.message_link)
+        _boxed(
+            "Message 2, par SMS ou un autre canal que le courriel : la phrase (sans le lien)",
+            handover.message_passphrase,
+        )
+    else:
+        click.echo(_NO_ADDRESS)
     click.echo("Transmettez le lien et la phrase par deux canaux différents (courriel et SMS).")

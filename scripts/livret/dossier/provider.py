@@ -8,6 +8,7 @@ that tries to set one of those is an error at its line, never silently ignored.
 from __future__ import annotations
 
 import io
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -30,7 +31,8 @@ FORBIDDEN = {
     "markdown_extensions": "livret choisit lui-même le rendu du texte",
     "extra_css": "placez vos styles dans theme/material/assets/stylesheets/livret.css",
     "extra_javascript": "aucun script supplémentaire n'est permis dans un livret privé",
-    "site_url": "l'adresse d'un livret ne doit figurer dans aucune page",
+    "site_url": "l'adresse d'un livret ne doit figurer dans aucune page ; écrivez l'adresse "
+    "du dossier publié sous extra.publication.adresse, que seul livret access affiche",
     "site_description": "cette mention serait lisible sans phrase de passe",
     "site_author": "cette mention serait lisible sans phrase de passe",
     "repo_url": "un livret ne renvoie vers aucun dépôt",
@@ -111,6 +113,51 @@ class Questionnaires(Strict):
     )
     six_mois: LienQuestionnaire = Field(
         None, description="Adresse https du questionnaire à six mois (facultative)."
+    )
+
+
+# The public address of the published folder, as an allowlist: https, a host name made of
+# ASCII labels (an international name is written in its xn-- form), an optional port and a
+# plain path. No user name or password (they would travel in every link sent), no query or
+# fragment (the booklet id is appended to the path).
+_LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
+_ADRESSE = re.compile(
+    rf"https://{_LABEL}(?:\.{_LABEL})+(?::[0-9]{{1,5}})?(?P<path>(?:/[A-Za-z0-9._~-]*)*)"
+)
+
+
+def _adresse_publication(value: str | None) -> str | None:
+    """The published folder's address, ending with one `/`, or refused.
+
+    Decided on the URL as a browser would read it (`url_form`), then on the allowlist
+    above; `.` and `..` path segments are refused as they would move the link elsewhere.
+    """
+    if value is None:
+        return None
+    link = decide(url_form(value))
+    if link is None or link.kind != "external":
+        raise custom_error(ErrorCode.ADRESSE_PUBLICATION_REFUSEE)
+    scheme, _, rest = link.url.partition("://")
+    host, slash, path = rest.partition("/")
+    address = f"{scheme.lower()}://{host.lower()}{slash}{path}"
+    match = _ADRESSE.fullmatch(address)
+    if match is None or {".", ".."} & set(match["path"].split("/")):
+        raise custom_error(ErrorCode.ADRESSE_PUBLICATION_REFUSEE)
+    return address.rstrip("/") + "/"
+
+
+AdressePublication = Annotated[Texte | None, AfterValidator(_adresse_publication)]
+
+
+class Publication(Strict):
+    """Où le dossier publié (site/) est servi : connu de livret access seul, jamais écrit
+    dans une page."""
+
+    adresse: AdressePublication = Field(
+        None,
+        description="Adresse https publique du dossier publié (site/), par exemple "
+        "https://livrets.example.org/ ; livret access y ajoute l'identifiant du livret pour "
+        "donner le lien complet. Elle n'est écrite dans aucune page.",
     )
 
 
@@ -196,6 +243,9 @@ class Extra(Strict):
 
     prestataire: Prestataire = Field(description="L'organisme prestataire.")
     cadre: Cadre = Field(default_factory=Cadre, description="Le cadre légal appliqué aux dossiers.")
+    publication: Publication = Field(
+        default_factory=Publication, description="Où les livrets sont publiés."
+    )
 
 
 class Base(Strict):

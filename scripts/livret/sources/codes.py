@@ -21,6 +21,7 @@ class ErrorCode(StrEnum):
     DUREE_HORS_BORNES = "duree_hors_bornes"
     ECHEANCE_IMPOSSIBLE = "echeance_impossible"
     QUESTIONNAIRE_REFUSE = "questionnaire_refuse"
+    ADRESSE_PUBLICATION_REFUSEE = "adresse_publication_refusee"
 
 
 class ProblemCode(StrEnum):
