@@ -9,8 +9,9 @@ BIN := $(VENV)/bin
 # and the PDF layout libraries used by WeasyPrint.
 RUNTIME_PACKAGES := python3-venv fonts-dejavu-core fonts-noto-core libpango-1.0-0 \
 	libpangoft2-1.0-0 libharfbuzz-subset0
-# Only the tests need these: Chromium for the browser tests, poppler for PDF checks.
-TEST_PACKAGES := poppler-utils chromium
+# Only the tests need these: Chromium for the browser tests, poppler for PDF checks, Node.js
+# for axe-core (the accessibility audit; npm itself is checked apart, see node_modules).
+TEST_PACKAGES := poppler-utils chromium nodejs
 DEB_PACKAGES := $(RUNTIME_PACKAGES)
 
 .PHONY: demo test lint types pytest schema system-deps test-deps clean bench
@@ -31,7 +32,7 @@ bench: system-deps
 	.venv-bench/bin/python -m pip install --quiet -e . 'mkdocs-with-pdf==0.9.3'
 	NO_MKDOCS_2_WARNING=1 .venv-bench/bin/python scripts/bench.py --n $(BENCH_N)
 
-test: test-deps $(VENV)/.installed-dev
+test: test-deps $(VENV)/.installed-dev node_modules/.installed
 	$(BIN)/ruff check scripts tests
 	$(BIN)/ruff format --check scripts tests
 	$(BIN)/mypy
@@ -61,12 +62,16 @@ $(VENV)/.installed-dev: $(VENV)/.installed
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	@touch $@
 
-# Also the server of VS Code's YAML extension, to test .vscode/settings.json (from npm, when
-# npm is there; the test is skipped without it).
+# axe-core and yaml-language-server, pinned in package.json / package-lock.json, for
+# tests/test_accessibility.py and tests/test_handover.py.
+# Some Node.js packages ship npm, Debian's does not: install it only when it is missing.
+node_modules/.installed: package.json package-lock.json
+	@command -v npm >/dev/null 2>&1 || $(MAKE) --no-print-directory system-deps DEB_PACKAGES=npm
+	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	@touch $@
+
 test-deps:
 	@$(MAKE) --no-print-directory system-deps DEB_PACKAGES="$(RUNTIME_PACKAGES) $(TEST_PACKAGES)"
-	@command -v yaml-language-server >/dev/null || ! command -v npm >/dev/null || \
-		npm install -g --silent 'yaml-language-server@^1.15' >/dev/null
 
 system-deps:
 	@missing=$$(for p in $(DEB_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
@@ -81,4 +86,4 @@ system-deps:
 	fi
 
 clean:
-	rm -rf $(VENV) .venv-bench .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) .venv-bench .mypy_cache .ruff_cache .pytest_cache node_modules

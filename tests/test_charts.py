@@ -16,6 +16,7 @@ import pytest
 from conftest import ROOT
 from livret.render.charts import (
     LETTERS,
+    PHONE_CHART_PX,
     Chart,
     competences_chart,
     hours_label,
@@ -101,7 +102,9 @@ def test_every_chart_is_well_formed_and_accessible(labels: dict[str, Any]) -> No
         assert root.attrib["aria-labelledby"] == f"{title.attrib['id']} {desc.attrib['id']}"
         # The description is the sentence shown beside the chart, word for word.
         assert desc.text == chart.text
-        assert root.attrib["font-size"] == "14"
+        # Drawn for the narrowest screen: 12 px or more once scaled to a phone's width.
+        width = view_box(root)[0]
+        assert int(root.attrib["font-size"]) * PHONE_CHART_PX / width >= 12
 
 
 def test_no_text_anchor_no_opacity_no_script_no_link(labels: dict[str, Any]) -> None:
@@ -149,18 +152,18 @@ def test_riasec_points_stay_inside_the_hexagon(
     labels: dict[str, Any], scores: dict[str, int]
 ) -> None:
     root = parse(riasec_chart(scores, labels))
-    assert view_box(root) == (560, 330)
+    assert view_box(root) == (440, 250)
     circles = list(root.iter(f"{SVG}circle"))
     assert len(circles) == 6
     for letter, circle in zip(LETTERS, circles, strict=True):
         cx, cy = float(circle.attrib["cx"]), float(circle.attrib["cy"])
-        distance = ((cx - 280) ** 2 + (cy - 165) ** 2) ** 0.5
-        assert distance == pytest.approx(110 * scores[letter] / 100, abs=0.1)
+        distance = ((cx - 220) ** 2 + (cy - 120) ** 2) ** 0.5
+        assert distance == pytest.approx(68 * scores[letter] / 100, abs=0.1)
     rings = [p for p in root.iter(f"{SVG}polygon") if p.attrib["fill"] == "none"]
     assert len(rings) == 4
     for element in root.iter(f"{SVG}text"):
-        assert 0 <= float(element.attrib["x"]) <= 560
-        assert 0 <= float(element.attrib["y"]) <= 330
+        assert 0 <= float(element.attrib["x"]) <= 440
+        assert 0 <= float(element.attrib["y"]) <= 250
 
 
 def test_riasec_title_and_sentence_rank_the_letters(labels: dict[str, Any]) -> None:
@@ -189,12 +192,12 @@ def test_competences_chart_has_one_size_and_bars_inside(
     root = parse(competences_chart(counts, labels))
     width, height = view_box(root)
     # Three categories in the theme, each its row, whatever the dossier holds.
-    assert (width, height) == (440, 34 + 3 * (28 + 16))
-    bars = [r for r in root.iter(f"{SVG}rect") if r.attrib["y"] != "6"]
+    assert (width, height) == (440, 56 + 3 * (28 + 16))
+    bars = [r for r in root.iter(f"{SVG}rect") if r.attrib["y"] not in ("6", "28")]
     assert len(bars) == sum(1 for levels in counts.values() for c in levels if c)
     for bar in bars:
         x, w = float(bar.attrib["x"]), float(bar.attrib["width"])
-        assert x >= 100 and w > 0 and x + w <= 400.5
+        assert x >= 110 and w > 0 and x + w <= 400.5
     row_names = [t for t in texts(root) if t in ("Savoirs", "Savoir-faire", "Savoir-être")]
     assert row_names == ["Savoirs", "Savoir-faire", "Savoir-être"]
 
@@ -225,10 +228,10 @@ def test_competences_chart_legend_counts_and_sentence(labels: dict[str, Any]) ->
 
 def test_the_longest_competence_row_fills_the_width(labels: dict[str, Any]) -> None:
     root = parse(competences_chart({"savoir": [2, 0, 0, 0], "savoir_faire": [4, 4, 0, 0]}, labels))
-    bars = [r for r in root.iter(f"{SVG}rect") if r.attrib["y"] != "6"]
+    bars = [r for r in root.iter(f"{SVG}rect") if r.attrib["y"] not in ("6", "28")]
     ends = [float(b.attrib["x"]) + float(b.attrib["width"]) for b in bars]
     assert max(ends) == pytest.approx(400, abs=0.1)
-    assert float(bars[0].attrib["width"]) == pytest.approx(300 / 8 * 2, abs=0.1)
+    assert float(bars[0].attrib["width"]) == pytest.approx(290 / 8 * 2, abs=0.1)
 
 
 @pytest.mark.parametrize("minutes", PHASE_CASES)
@@ -240,8 +243,8 @@ def test_phases_chart_has_one_size_and_bars_inside(
     bars = list(root.iter(f"{SVG}rect"))
     assert len(bars) == len([v for v in minutes.values() if v])
     for bar in bars:
-        assert bar.attrib["x"] == "100"
-        assert 2 <= float(bar.attrib["width"]) <= 260.05
+        assert bar.attrib["x"] == "110"
+        assert 2 <= float(bar.attrib["width"]) <= 250.05
     assert texts(root).count("—") == 4 - len(bars)  # a phase not begun shows a dash
 
 
@@ -260,7 +263,7 @@ def test_phases_chart_labels_and_sentence(labels: dict[str, Any]) -> None:
 def test_a_tiny_phase_still_shows_a_bar(labels: dict[str, Any]) -> None:
     root = parse(phases_chart({"investigation": 600, "suivi": 1}, labels))
     widths = [float(r.attrib["width"]) for r in root.iter(f"{SVG}rect")]
-    assert widths == [260.0, 2.0]
+    assert widths == [250.0, 2.0]
 
 
 def test_empty_inputs_give_empty_sentences(labels: dict[str, Any]) -> None:
@@ -313,9 +316,11 @@ def test_text_width(text: str, em: float) -> None:
 
 def test_centred_counts_sit_in_the_middle_of_their_bar(labels: dict[str, Any]) -> None:
     root = parse(competences_chart({"savoir": [0, 0, 12, 0]}, labels))
-    bar = next(r for r in root.iter(f"{SVG}rect") if r.attrib["y"] != "6")
+    bar = next(r for r in root.iter(f"{SVG}rect") if r.attrib["y"] not in ("6", "28"))
     count = next(t for t in root.iter(f"{SVG}text") if t.text == "12")
     middle = float(bar.attrib["x"]) + float(bar.attrib["width"]) / 2
-    assert float(count.attrib["x"]) == pytest.approx(middle - text_width("12") / 2, abs=0.1)
+    assert float(count.attrib["x"]) == pytest.approx(
+        middle - text_width("12", int(root.attrib["font-size"])) / 2, abs=0.1
+    )
     assert count.attrib["fill"] == "#ffffff"  # dark bar (level 3): white text
     assert re.fullmatch(r"\d+(\.\d)?", count.attrib["x"])

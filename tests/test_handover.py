@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import fnmatch
 import json
+import os
 import queue
 import shutil
 import subprocess
@@ -129,13 +130,20 @@ def test_the_schemas_refuse_what_check_refuses() -> None:
     assert any("situatio" in m for m in messages) and any("gratuit" in m for m in messages)
 
 
+# Installed by `make test` from package.json (npm ci), or anywhere on the PATH.
+YAML_SERVER = shutil.which(
+    "yaml-language-server",
+    path=f"{ROOT / 'node_modules' / '.bin'}{os.pathsep}{os.environ.get('PATH', '')}",
+)
+
+
 class LanguageServer:
     """The real yaml-language-server over stdio (JSON-RPC with Content-Length frames)."""
 
     def __init__(self, root: Path, settings: dict[str, Any]) -> None:
         self.settings = settings
         self.process = subprocess.Popen(
-            ["yaml-language-server", "--stdio"],
+            [str(YAML_SERVER), "--stdio"],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
@@ -208,7 +216,7 @@ class LanguageServer:
 
 
 @pytest.mark.skipif(
-    shutil.which("yaml-language-server") is None,
+    YAML_SERVER is None,
     reason="yaml-language-server absent (make test l'installe avec npm)",
 )
 def test_the_real_yaml_language_server_applies_the_committed_settings() -> None:

@@ -81,6 +81,20 @@ def encryption_settings(
     }
 
 
+def lock_form(theme: Path, booklet_id: str, provider_name: str) -> dict[str, Any]:
+    """The accessible unlock form (theme/material/verrou.html) and what it shows besides the
+    plugin's labels: the provider's name (not personal) and the booklet's random id, a
+    neutral user name under which a password manager keeps the passphrase. The plugin
+    prints them without escaping: they are escaped here, as the labels are."""
+    return {
+        "html_template_path": str(theme / "material" / "verrou.html"),
+        "html_extra_vars": {
+            "prestataire": str(escape(provider_name)),
+            "identifiant": str(escape(booklet_id)),
+        },
+    }
+
+
 def _text(form: dict[str, str] | None, key: str) -> str:
     """A label of the unlock form as HTML text: whatever it holds, it shows as written."""
     return str(escape((form or {}).get(key, "")))
@@ -230,6 +244,7 @@ def mkdocs_config(
                 "encryptcontent": encryption_settings(
                     inputs.passphrase, inputs.booklet_id, load_labels(project.theme)["verrou"]
                 )
+                | lock_form(project.theme, inputs.booklet_id, base.extra.prestataire.nom)
             }
         ],
         "markdown_extensions": [],

@@ -83,9 +83,9 @@ def _shell_texts(provider: Provider, view: View, pages: list[Page]) -> list[str]
     """What the provider's settings and the theme's labels put in the clear shell of a page."""
     base = provider.base
     form = view.labels.get("verrou", {})
-    return [base.site_name, base.copyright or "", *map(str, form.values())] + [
-        p.title for p in pages
-    ]
+    # The provider's name is on the lock page (theme/material/verrou.html): not personal.
+    named = [base.site_name, base.copyright or "", base.extra.prestataire.nom]
+    return [*named, *map(str, form.values())] + [p.title for p in pages]
 
 
 def publishable_view(

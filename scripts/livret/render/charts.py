@@ -40,6 +40,7 @@ PHASE_COLOURS = {
 }
 
 LETTERS = ("R", "I", "A", "S", "E", "C")
+RIASEC_SIZE = (440, 250)
 
 
 @dataclass(frozen=True)
@@ -70,13 +71,25 @@ def text_width(text: str, size: float = 14, bold: bool = False) -> float:
     return em * size * (1.06 if bold else 1.0)
 
 
+# A chart is as wide as the page's text on a phone: 390 px of screen less Material's margins
+# leave 356 px (measured in Chromium at 390 x 844). The SVG scales with the screen, so its
+# text is drawn large enough for that width: never under 12 px there (WCAG, and issue 13).
+PHONE_CHART_PX = 356
+MIN_TEXT_PX = 12
+
+
+def font_size(width: int) -> int:
+    """The font size, in viewBox units, that renders `MIN_TEXT_PX` or more on a phone."""
+    return math.ceil(MIN_TEXT_PX * width / PHONE_CHART_PX)
+
+
 def _svg(name: str, width: int, height: int, title: str, desc: str, body: str) -> Markup:
     """`name` makes the ids unique on a page, so that screen readers find title and desc."""
     ids = f"graphique-{name}-titre graphique-{name}-desc"
     return Markup(
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
         f'role="img" aria-labelledby="{ids}" class="livret-chart" '
-        f'font-family="inherit" font-size="14">'
+        f'font-family="inherit" font-size="{font_size(width)}">'
         f'<title id="graphique-{name}-titre">{escape(title)}</title>'
         f'<desc id="graphique-{name}-desc">{escape(desc)}</desc>{body}</svg>'
     )
@@ -84,7 +97,10 @@ def _svg(name: str, width: int, height: int, title: str, desc: str, body: str) -
 
 def riasec_chart(scores: dict[str, int], labels: dict[str, Any]) -> Chart:
     """Holland's hexagon with the profile drawn inside it."""
-    width, height, cx, cy, radius = 560, 330, 280, 165, 110
+    # As narrow as the bar charts, so that its labels can be as large (see PHONE_CHART_PX):
+    # the hexagon leaves each side room for « C Conventionnel 100 ».
+    width, height, cx, cy, radius = RIASEC_SIZE[0], RIASEC_SIZE[1], 220, 120, 68
+    size = font_size(width)
     letters = list(LETTERS)
     names, words = labels["riasec"], labels["graphiques"]
 
@@ -109,20 +125,7 @@ def riasec_chart(scores: dict[str, int], labels: dict[str, Any]) -> Chart:
     for i, letter in enumerate(letters):
         x, y = point(i, scores[letter] / 100)
         parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3.5" fill="{ACCENT}"/>')
-        lx, ly = point(i, 1.22)
-        label_width = text_width(letter, bold=True) + text_width(
-            f" {names[letter]} {scores[letter]}"
-        )
-        # Centred at the top and bottom, right-aligned on the left side, by hand.
-        if i in (0, 3):
-            lx -= label_width / 2
-        elif i in (4, 5):
-            lx -= label_width
-        parts.append(
-            f'<text x="{lx:.1f}" y="{ly:.1f}" fill="{INK}">'
-            f'<tspan font-weight="bold">{letter}</tspan> {escape(names[letter])}'
-            f'<tspan fill="{MUTED}"> {scores[letter]}</tspan></text>'
-        )
+        parts.append(_riasec_label(i, letter, names[letter], scores[letter], point(i, 1.25), size))
     ranked = sorted(letters, key=lambda k: -scores[k])
     values = ", ".join(words["riasec_valeur"].format(nom=names[k], score=scores[k]) for k in ranked)
     text = words["riasec_texte"].format(valeurs=values)
@@ -135,20 +138,47 @@ def riasec_chart(scores: dict[str, int], labels: dict[str, Any]) -> Chart:
     )
 
 
+def _riasec_label(
+    index: int, letter: str, name: str, score: int, at: tuple[float, float], size: int
+) -> str:
+    """One corner's label: centred at the top and bottom, the score under the name on the
+    sides (a side has less room), right-aligned on the left side, all by hand."""
+    lx, ly = at
+    name_width = text_width(letter, size, bold=True) + text_width(f" {name}", size)
+    score_text = f" {score}"
+    if index in (0, 3):
+        lx -= (name_width + text_width(score_text, size)) / 2
+        return (
+            f'<text x="{lx:.1f}" y="{ly + 5:.1f}" fill="{INK}">'
+            f'<tspan font-weight="bold">{letter}</tspan> {escape(name)}'
+            f'<tspan fill="{MUTED}">{score_text}</tspan></text>'
+        )
+    score_x = lx
+    if index in (4, 5):
+        lx -= name_width
+        score_x -= text_width(score_text, size)
+    return (
+        f'<text x="{lx:.1f}" y="{ly - 2:.1f}" fill="{INK}">'
+        f'<tspan font-weight="bold">{letter}</tspan> {escape(name)}'
+        f'<tspan x="{score_x:.1f}" dy="{size + 2}" fill="{MUTED}">{score_text}</tspan></text>'
+    )
+
+
 # The competences chart's geometry. Narrow on purpose: on a phone the drawing shrinks to the
 # screen, and its text with it.
-_C_WIDTH, _C_LEFT, _C_BAR, _C_GAP, _C_TOP = 440, 100, 28, 16, 34
+_C_WIDTH, _C_LEFT, _C_BAR, _C_GAP, _C_TOP = 440, 110, 28, 16, 56
 
 
 def _competences_legend(words: dict[str, Any], names: dict[int, str]) -> str:
     """The four level swatches above the bars."""
     parts = []
     for level in range(4):
-        x = 10 + level * 105
+        # Two by two: four labels on one line would not fit a phone at a readable size.
+        x, y = 4 + (level % 2) * (_C_WIDTH / 2), 6 + (level // 2) * 22
         legend = words["competences_legende"].format(niveau=level + 1, libelle=names[level + 1])
         parts.append(
-            f'<rect x="{x}" y="6" width="12" height="12" fill="{LEVEL_COLOURS[level]}"/>'
-            f'<text x="{x + 17}" y="16" fill="{INK}">{escape(str(legend))}</text>'
+            f'<rect x="{x:.0f}" y="{y}" width="13" height="13" fill="{LEVEL_COLOURS[level]}"/>'
+            f'<text x="{x + 19:.0f}" y="{y + 12}" fill="{INK}">{escape(str(legend))}</text>'
         )
     return "".join(parts)
 
@@ -157,7 +187,7 @@ def _competences_bar(y: int, per_level: Sequence[int], scale: float) -> str:
     """One category's stacked bar, each segment with its count, then the total."""
     parts = []
     x = float(_C_LEFT)
-    baseline = y + _C_BAR / 2 + 4
+    baseline = y + _C_BAR / 2 + 5
     for level, count in enumerate(per_level):
         if not count:
             continue
@@ -167,7 +197,7 @@ def _competences_bar(y: int, per_level: Sequence[int], scale: float) -> str:
             f'fill="{LEVEL_COLOURS[level]}"/>'
         )
         text_colour = INK if level < 2 else "#ffffff"
-        middle = x + w / 2 - text_width(str(count)) / 2
+        middle = x + w / 2 - text_width(str(count), font_size(_C_WIDTH)) / 2
         parts.append(f'<text x="{middle:.1f}" y="{baseline}" fill="{text_colour}">{count}</text>')
         x += w
     parts.append(f'<text x="{x + 6:.1f}" y="{baseline}" fill="{MUTED}">{sum(per_level)}</text>')
@@ -190,7 +220,7 @@ def competences_chart(counts: Mapping[str, Sequence[int]], labels: dict[str, Any
         y = _C_TOP + row * (_C_BAR + _C_GAP)
         name = categories[category]
         # Left-aligned: right-aligning a word would need its exact width in the reader's font.
-        parts.append(f'<text x="4" y="{y + _C_BAR / 2 + 4}" fill="{INK}">{escape(name)}</text>')
+        parts.append(f'<text x="4" y="{y + _C_BAR / 2 + 5}" fill="{INK}">{escape(name)}</text>')
         parts.append(_competences_bar(y, per_level, scale))
         if category not in counts:
             continue
@@ -222,7 +252,7 @@ def phases_chart(minutes: dict[str, int], labels: dict[str, Any]) -> Chart:
     size whatever the dossier (see the module doc).
     """
     words, phases = labels["graphiques"], labels["phases_courtes"]
-    width, left, bar, gap, top = 440, 100, 26, 12, 8
+    width, left, bar, gap, top = 440, 110, 26, 12, 8
     longest = max(minutes.values(), default=1) or 1
     scale = (width - left - 80) / longest
     parts = []
@@ -232,15 +262,15 @@ def phases_chart(minutes: dict[str, int], labels: dict[str, Any]) -> Chart:
         y = top + row * (bar + gap)
         name = phases[phase]
         # Left-aligned: right-aligning a word would need its exact width in the reader's font.
-        parts.append(f'<text x="4" y="{y + bar / 2 + 4}" fill="{INK}">{escape(name)}</text>')
+        parts.append(f'<text x="4" y="{y + bar / 2 + 5}" fill="{INK}">{escape(name)}</text>')
         if not value:
-            parts.append(f'<text x="{left + 8}" y="{y + bar / 2 + 4}" fill="{MUTED}">—</text>')
+            parts.append(f'<text x="{left + 8}" y="{y + bar / 2 + 5}" fill="{MUTED}">—</text>')
             continue
         w = max(value * scale, 2)
         parts.append(
             f'<rect x="{left}" y="{y}" width="{w:.1f}" height="{bar}" rx="3" '
             f'fill="{PHASE_COLOURS.get(phase, ACCENT)}"/>'
-            f'<text x="{left + w + 8:.1f}" y="{y + bar / 2 + 4}" fill="{INK}">'
+            f'<text x="{left + w + 8:.1f}" y="{y + bar / 2 + 5}" fill="{INK}">'
             f"{hours_label(value)}</text>"
         )
         line = words["phases_ligne"].format(phase=name, duree=hours_label(value))
