@@ -22,7 +22,6 @@ from livret.project import SET_ASIDE_SUFFIX
 from livret.protect.allowlist import html_problems
 from livret.verify import REMOTE_LOAD, ROBOTS, THIRD_PARTY_HOSTS, UnsafeBooklet
 
-
 _SET_ASIDE = re.compile(rf"^\.([a-z2-7]{{24}}){re.escape(SET_ASIDE_SUFFIX)}$")
 
 
