@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 import signal
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -47,9 +47,9 @@ def test_a_second_process_is_refused_in_french(
     holder: tuple[Path, subprocess.Popen[str]],
 ) -> None:
     repo, _ = holder
-    with pytest.raises(LivretError, match="une autre construction est en cours dans ce dépôt"):
-        with build_lock(Project(repo)):
-            pass
+    busy = "une autre construction est en cours dans ce dépôt"
+    with pytest.raises(LivretError, match=busy), build_lock(Project(repo)):
+        pass
     env = {"LIVRET_ACCESS": str(repo.parent / "acces.json")}
     for command in (["build"], ["access", "2026-martin-lucie"]):
         result = CliRunner(env=env).invoke(cli, ["-C", str(repo), *command])
@@ -67,9 +67,9 @@ def test_the_lock_goes_with_a_killed_process(holder: tuple[Path, subprocess.Pope
     process.wait()
     with build_lock(Project(repo)):
         pass
-    with build_lock(Project(repo)), pytest.raises(LivretError):  # and it still excludes
-        with build_lock(Project(repo)):
-            pass
+    # and it still excludes
+    with build_lock(Project(repo)), pytest.raises(LivretError), build_lock(Project(repo)):
+        pass
 
 
 @pytest.mark.skipif(os.name != "posix", reason="owner-only modes are POSIX")

@@ -201,9 +201,12 @@ def theme_families(project: Project) -> list[str]:
     for css in sorted((project.theme / PDF_DIR).glob("*.css")):
         rules = tinycss2.parse_stylesheet(css.read_text(encoding="utf-8"), True, True)
         for declaration in _declarations(rules):
-            if declaration.lower_name != "font-family":
+            if declaration.lower_name == "font-family":
+                first = _first_family(declaration.value)
+            elif declaration.lower_name == "font":
+                first = _first_family(_shorthand_families(declaration.value))
+            else:
                 continue
-            first = _first_family(declaration.value)
             if first and first.lower() not in GENERIC_FAMILIES and first not in found:
                 found.append(first)
     return found
@@ -220,6 +223,25 @@ def _declarations(rules: list[Any]) -> Iterator[Any]:
                     yield item
                 elif item.type in ("qualified-rule", "at-rule"):
                     yield from _declarations([item])
+
+
+_SIZE_WORDS = {"xx-small", "x-small", "small", "medium", "large", "x-large", "xx-large"}
+_SIZE_WORDS |= {"smaller", "larger"}
+
+
+def _shorthand_families(tokens: list[Any]) -> list[Any]:
+    """The family list of a `font` shorthand: what follows the size (and `/ line-height`)."""
+    meaningful = [t for t in tokens if t.type not in ("whitespace", "comment")]
+    for index, token in enumerate(meaningful):
+        is_size = token.type in ("dimension", "percentage") or (
+            token.type == "ident" and token.lower_value in _SIZE_WORDS
+        )
+        if is_size:
+            rest = meaningful[index + 1 :]
+            if rest and rest[0].type == "literal" and rest[0].value == "/":
+                rest = rest[2:]
+            return rest
+    return []
 
 
 def _first_family(tokens: list[Any]) -> str | None:
