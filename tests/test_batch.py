@@ -19,7 +19,7 @@ from conftest import FIXTURES, ROOT, make_repo
 from decrypt import decrypt_all
 from livret.cli import cli
 from livret.outputs.site import DECRYPT_SCRIPT
-from livret.pipeline.batch import Shard, build_lock
+from livret.pipeline.batch import Shard, build_lock, start_method
 from livret.project import Project
 from livret.verify import verify_booklet
 
@@ -98,8 +98,14 @@ def test_one_bad_dossier_does_not_stop_the_others(batch_repo: Path) -> None:
     assert (batch_repo / str(first[SLUGS[2]]["site"]) / "index.html").read_bytes() == old_index
 
 
-@pytest.mark.parametrize("jobs", ["1", "2"])
-def test_keys_never_cross_booklets_built_by_one_worker(batch_repo: Path, jobs: str) -> None:
+@pytest.mark.parametrize(
+    ("jobs", "method"), [("1", ""), ("2", "fork"), ("2", "spawn")], ids=["j1", "fork", "spawn"]
+)
+def test_keys_never_cross_booklets_built_by_one_worker(
+    batch_repo: Path, jobs: str, method: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Under `spawn` (Windows, macOS) workers inherit nothing: same booklets, same keys."""
+    monkeypatch.setenv("LIVRET_START_METHOD", method)
     code, booklets, _ = build(batch_repo, "-j", jobs)
     assert code == 0
     secrets = access(batch_repo)
@@ -152,6 +158,22 @@ def test_shards_build_each_dossier_exactly_once(batch_repo: Path) -> None:
     assert sorted(seen) == SLUGS
     bad = CliRunner().invoke(cli, ["-C", str(batch_repo), "build", "--shard", "3/2"])
     assert bad.exit_code == 1 and "K/N" in bad.stderr
+
+
+def test_start_method_is_fork_where_there_is_one_and_can_be_chosen(
+    batch_repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("LIVRET_START_METHOD", raising=False)
+    assert start_method() == "fork"  # Linux: measured faster, see the README
+    monkeypatch.setenv("LIVRET_START_METHOD", "spawn")
+    assert start_method() == "spawn"
+    for wrong in ("forkserver", "FORK", "threads", "fork;spawn"):
+        monkeypatch.setenv("LIVRET_START_METHOD", wrong)
+        env = {"LIVRET_ACCESS": str(batch_repo.parent / "acces.json")}
+        result = CliRunner(env=env).invoke(cli, ["-C", str(batch_repo), "build", "-j", "2"])
+        assert result.exit_code == 1
+        assert f"LIVRET_START_METHOD={wrong} : méthode de démarrage" in result.stderr
+        assert "choisissez parmi : fork, spawn" in result.stderr
 
 
 def test_concurrent_builds_are_refused(batch_repo: Path) -> None:

@@ -1,7 +1,7 @@
 """The `livret` command: parse options, call one library function, map errors to exit codes.
 
 One module per command (`check`, `new`, `build`, `access`, `emargement`, `fiche`,
-`suivi`, `retention`, `purge`, `schema`), the terminal output of a build in `output.py`,
+`suivi`, `retention`, `purge`, `schema`, `doctor`), the terminal output of a build in `output.py`,
 click's words in French in `clifr.py`. Only `build` (MkDocs, WeasyPrint), `emargement`
 and `fiche` (WeasyPrint) need the heavy machinery, and import it when they run:
 `livret check` stays fast and never loads it.
@@ -18,6 +18,7 @@ from livret.cli import (
     access,
     build,
     check,
+    doctor,
     emargement,
     fiche,
     new,
@@ -47,7 +48,7 @@ from livret.project import find_project
 @click.pass_context
 def cli(ctx: click.Context, racine: Path | None) -> None:
     """livret : livrets privés et documents de synthèse des bilans de compétences."""
-    if ctx.invoked_subcommand != "schema":
+    if ctx.invoked_subcommand not in ("schema", "doctor"):  # doctor finds it, or not
         ctx.obj = find_project(racine)
 
 
@@ -61,6 +62,7 @@ cli.add_command(emargement.emargement)
 cli.add_command(fiche.fiche)
 cli.add_command(purge.purge_command)
 cli.add_command(retention.retention_command)
+cli.add_command(doctor.doctor)
 
 
 def main() -> None:

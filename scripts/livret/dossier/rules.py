@@ -254,6 +254,13 @@ def _check_cpf(bilan: Bilan, doc: YamlDoc, cadre: Cadre) -> list[Problem]:
 
 def check_piece(relative: str, folder: Path) -> str | None:
     """Why an attachment path is not acceptable, or None when it is."""
+    if "\\" in relative:
+        # A dossier is read the same on every system: `/` only. On Windows a backslash
+        # would also let a UNC path (two backslashes, a server) reach the network.
+        return (
+            f"« {relative} » : séparez les dossiers par « / », jamais par « \\ », "
+            "par exemple pieces/test.pdf"
+        )
     pure = PurePosixPath(relative)
     if pure.is_absolute() or relative.startswith("~") or ":" in relative.split("/")[0]:
         return (

@@ -12,6 +12,7 @@ import concurrent.futures
 import functools
 import hashlib
 import multiprocessing
+import os
 import re
 import shutil
 import time
@@ -41,10 +42,16 @@ from livret.publish.folders import (
     state_path,
     writing_error,
 )
-from livret.publish.swap import write_site_root
+from livret.publish.swap import recover_set_aside, write_site_root
 from livret.render.labels import load_labels
 
 Progress = Callable[[BookletResult, int, int], None]
+
+# How worker processes start. `fork` (Linux, macOS when asked) copies a parent that has
+# already imported MkDocs and WeasyPrint; `spawn` (the only one on Windows, the default on
+# macOS) starts fresh interpreters that warm up in `_warm_up`. Set to force one (tests).
+START_METHOD_VAR = "LIVRET_START_METHOD"
+START_METHODS = ("fork", "spawn")
 
 
 @dataclass(frozen=True)
@@ -69,11 +76,12 @@ class Shard:
 
 def _clean_leftovers(project: Project, out: Path) -> None:
     """What an interrupted build left behind: never published, safe to remove."""
+    recover_set_aside(out)  # an old booklet set aside by an interrupted swap goes back
     if out.is_dir():
         for pattern in (
             f"{STAGED_PREFIX}*",
             f".*{SET_ASIDE_SUFFIX}",
-        ):  # staged, or set aside by a slow swap
+        ):  # staged, or set aside and not a booklet's
             for leftover in out.glob(pattern):
                 shutil.rmtree(leftover, ignore_errors=True)
     shutil.rmtree(work_root(project), ignore_errors=True)
@@ -94,9 +102,31 @@ def _provider_at(root: str, mtime: int) -> Provider:
 
 
 def _warm_up() -> None:
-    """Imports paid once per worker, not once per booklet (MkDocs comes with `site.py`)."""
+    """Imports paid once per worker, not once per booklet (MkDocs comes with `site.py`).
+
+    The pool's initializer: a spawned worker pays it once; a forked one finds it done.
+    """
     site.warm_up()
     pdf.warm_up()
+
+
+def start_method() -> str:
+    """`fork` where the system has it (measured faster, see the README), else `spawn`.
+
+    Workers receive only picklable arguments and rebuild what they need from them, so
+    both methods build the same booklets.
+    """
+    available = multiprocessing.get_all_start_methods()
+    asked = os.environ.get(START_METHOD_VAR, "").strip()
+    if asked:
+        if asked not in START_METHODS or asked not in available:
+            offered = ", ".join(m for m in START_METHODS if m in available)
+            raise LivretError(
+                f"{START_METHOD_VAR}={asked} : méthode de démarrage des processus inconnue "
+                f"ou absente de ce système ; choisissez parmi : {offered}"
+            )
+        return asked
+    return "fork" if "fork" in available else "spawn"
 
 
 def build_one(
@@ -275,10 +305,12 @@ def build_all(
                 result = build_one(str(project.root), slug, access, str(out), strict_mode)
                 record(result, fingerprint, access)
         else:
-            _warm_up()  # imported before forking: every worker starts warm
-            context = multiprocessing.get_context("fork")
+            method = start_method()
+            if method == "fork":
+                _warm_up()  # imported before forking: every worker starts warm
+            context = multiprocessing.get_context(method)
             with concurrent.futures.ProcessPoolExecutor(
-                max_workers=min(jobs, len(todo)), mp_context=context
+                max_workers=min(jobs, len(todo)), mp_context=context, initializer=_warm_up
             ) as pool:
                 futures = {
                     pool.submit(

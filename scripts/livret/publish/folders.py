@@ -82,7 +82,13 @@ def owner_only(path: Path, mode: int, what: str) -> str | None:
 
     A store or folder that other accounts could read has leaked nothing yet that we can
     know of; fixing it and saying so is better than refusing to work.
+
+    Not on Windows: its `stat` shows every file as 0o666 (or 0o444) whatever its ACL, and
+    `chmod` only sets read-only, so the check would fire on every run and fix nothing.
+    There, the user's profile folder (where the repository should live) is private.
     """
+    if os.name == "nt":
+        return None
     try:
         current = stat.S_IMODE(path.stat().st_mode)
     except FileNotFoundError:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from codecs import BOM_UTF8
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -254,13 +255,18 @@ def _too_nested(path: str, text: str, line_offset: int) -> Problem | None:
 
 
 def decode_text(path: str, raw: bytes) -> tuple[str | None, list[Problem]]:
-    """UTF-8 text of a file without invisible control characters, or where it is not."""
+    """UTF-8 text of a file without invisible control characters, or where it is not.
+
+    A byte order mark (Windows Notepad writes one) is dropped; line endings become "\n".
+    """
+    raw = raw.removeprefix(BOM_UTF8)  # before positions are counted: it is no column
     try:
-        text = raw.decode("utf-8-sig")
+        text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
         before = raw[: error.start]
         line = before.count(b"\n") + 1
-        column = len(before) - (before.rfind(b"\n") + 1) + 1
+        # In characters, as an editor counts them (the bytes before are valid UTF-8).
+        column = len(before[before.rfind(b"\n") + 1 :].decode("utf-8")) + 1
         byte = raw[error.start]
         return None, [
             Problem(
@@ -271,6 +277,9 @@ def decode_text(path: str, raw: bytes) -> tuple[str | None, list[Problem]]:
                 "enregistrez-le en UTF-8 depuis votre éditeur",
             )
         ]
+    # Windows editors save CRLF (and old Mac ones a lone CR, a line break to YAML too): one
+    # "\n" per line keeps every line number and column the same, and the text the same.
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
     problems = _invisible(path, text)
     return (None, problems) if problems else (text, [])
 
