@@ -207,124 +207,16 @@ def build_all(
     out = check_output(project, out, store_path(project))
     told = notices if notices is not None else []
     with build_lock(project):
-        told += secure_private(project)
-        ensure_private(project, [project.private, project.clear_copies])
-        _clean_leftovers(project, out)
-        store = AccessStore(project)
-        told += store.notices
-        if not store.path.exists() and _published_ids(out):
-            raise LivretError(
-                f"{store.path}: fichier des accès introuvable alors que des livrets sont déjà "
-                "publiés ; restaurez-le (ou vérifiez LIVRET_ACCESS) : sans lui, chaque livret "
-                "recevrait un nouveau lien et une nouvelle phrase de passe"
-            )
-        try:
-            claim_output(out)
-            write_site_root(out, project.theme / "accueil-site.html")
-        except OSError as error:
-            raise writing_error(error, out, project.root) or error from None
+        store = _open_output(project, out, told)
         folders = dossier_folders(project.root, sorted(set(slugs)) if slugs else None)
         if shard is not None:
             folders = [f for f in folders if shard.holds(f.name)]
-        shared = shared_fingerprint(project)
-        state_file = state_path(project, out)
-        state = load_state(state_file)
-        results: dict[str, BookletResult] = {}
-        todo: list[tuple[str, Access, str]] = []
-        total = len(folders)
-
-        def report(result: BookletResult) -> None:
-            results[result.slug] = result
-            if progress is not None:
-                progress(result, len(results), total)
-
-        for folder in folders:
-            slug = folder.name
-            wrong_name = check_slug(slug, f"dossiers/{slug}")
-            if wrong_name:
-                report(BookletResult(slug, Status.FAILED, errors=[str(p) for p in wrong_name]))
-                continue
-            if not folder.is_dir():
-                shown = display_path(folder, project.root)
-                report(
-                    BookletResult(slug, Status.FAILED, errors=[f"{shown}:1:1: dossier introuvable"])
-                )
-                continue
-            if folder.is_symlink():  # never read, not even to fingerprint it
-                shown = display_path(folder, project.root)
-                report(
-                    BookletResult(slug, Status.FAILED, errors=[f"{shown}:1:1: {LINKED_DOSSIER}"])
-                )
-                continue
-            access = store.ensure(slug)
-            if not in_current_list(access.passphrase):  # never show the passphrase itself
-                told.append(
-                    f"dossiers/{slug} : la phrase de passe de ce livret contient un mot retiré "
-                    f"de la liste ; donnez-en une nouvelle avec livret access {slug} --rotate"
-                )
-            fingerprint = booklet_fingerprint(shared, folder, access)
-            entry = state.get(slug)
-            existing = _existing(out, access, entry)
-            if not force and entry and entry.get("empreinte") == fingerprint and existing:
-                try:
-                    warnings = recheck(project, folder, strict_mode, cadre)
-                except DossierError as error:
-                    # The published booklet stays as it was; the dossier must be fixed.
-                    errors = [str(p) for p in error.problems]
-                    report(BookletResult(slug, Status.FAILED, errors=errors))
-                    continue
-                report(
-                    BookletResult(
-                        slug,
-                        Status.UNCHANGED,
-                        site=display_path(Path(existing[0]), project.root) + "/",
-                        pdf=display_path(Path(existing[1]), project.root),
-                        warnings=warnings,
-                    )
-                )
-                entry["publie"] = now()
-                continue
-            todo.append((slug, access, fingerprint))
-        _save(state_file, out, state, project)  # the time each booklet was last published
-
-        def record(result: BookletResult, fingerprint: str, access: Access) -> None:
-            if result.status is Status.BUILT and result.pdf:
-                state[result.slug] = {
-                    "empreinte": fingerprint,
-                    "livret": access.booklet_id,
-                    "pdf": Path(result.pdf).name,
-                    "publie": now(),
-                }
-            else:
-                state.pop(result.slug, None)
-            _save(state_file, out, state, project)  # after each booklet: a killed run keeps it
-            report(result)
-
-        if jobs <= 1 or len(todo) <= 1:
-            for slug, access, fingerprint in todo:
-                result = build_one(str(project.root), slug, access, str(out), strict_mode)
-                record(result, fingerprint, access)
-        else:
-            method = start_method()
-            if method == "fork":
-                _warm_up()  # imported before forking: every worker starts warm
-            context = multiprocessing.get_context(method)
-            with concurrent.futures.ProcessPoolExecutor(
-                max_workers=min(jobs, len(todo)), mp_context=context, initializer=_warm_up
-            ) as pool:
-                futures = {
-                    pool.submit(
-                        build_one, str(project.root), slug, access, str(out), strict_mode
-                    ): (
-                        fingerprint,
-                        access,
-                    )
-                    for slug, access, fingerprint in todo
-                }
-                for future in concurrent.futures.as_completed(futures):
-                    fingerprint, access = futures[future]
-                    record(future.result(), fingerprint, access)
-
+        batch = _Batch(project, out, store, len(folders), progress, strict_mode, told)
+        todo = [
+            job for folder in folders if (job := batch.triage(folder, force, cadre)) is not None
+        ]
+        batch.save()  # the time each unchanged booklet was last published
+        batch.run(todo, jobs)
         # Folders whose id the store no longer knows (rotated links) always go; after a
         # full build, so do the booklets of dossiers that were removed.
         known = {a.booklet_id for a in store.all().values()}
@@ -332,7 +224,145 @@ def build_all(
             known = {a.booklet_id for f in folders if (a := store.get(f.name)) is not None}
         _remove_stale(out, known)
         order = {f.name: i for i, f in enumerate(folders)}
-        return sorted(results.values(), key=lambda r: order.get(r.slug, 0))
+        return sorted(batch.results.values(), key=lambda r: order.get(r.slug, 0))
+
+
+def _open_output(project: Project, out: Path, told: list[str]) -> AccessStore:
+    """Under the lock: private folders closed, leftovers cleared, the store and `out` ready."""
+    told += secure_private(project)
+    ensure_private(project, [project.private, project.clear_copies])
+    _clean_leftovers(project, out)
+    store = AccessStore(project)
+    told += store.notices
+    if not store.path.exists() and _published_ids(out):
+        raise LivretError(
+            f"{store.path}: fichier des accès introuvable alors que des livrets sont déjà "
+            "publiés ; restaurez-le (ou vérifiez LIVRET_ACCESS) : sans lui, chaque livret "
+            "recevrait un nouveau lien et une nouvelle phrase de passe"
+        )
+    try:
+        claim_output(out)
+        write_site_root(out, project.theme / "accueil-site.html")
+    except OSError as error:
+        raise writing_error(error, out, project.root) or error from None
+    return store
+
+
+_Job = tuple[str, Access, str]  # slug, its access, its fingerprint
+
+
+class _Batch:
+    """One run over an output folder: results in, the state file kept after each booklet."""
+
+    def __init__(
+        self,
+        project: Project,
+        out: Path,
+        store: AccessStore,
+        total: int,
+        progress: Progress | None,
+        strict_mode: bool,
+        told: list[str],
+    ) -> None:
+        self.project, self.out, self.store, self.total = project, out, store, total
+        self.progress, self.strict_mode, self.told = progress, strict_mode, told
+        self.shared = shared_fingerprint(project)
+        self.state_file = state_path(project, out)
+        self.state = load_state(self.state_file)
+        self.results: dict[str, BookletResult] = {}
+
+    def report(self, result: BookletResult) -> None:
+        self.results[result.slug] = result
+        if self.progress is not None:
+            self.progress(result, len(self.results), self.total)
+
+    def save(self) -> None:
+        _save(self.state_file, self.out, self.state, self.project)
+
+    def _refusal(self, folder: Path) -> list[str] | None:
+        """Why a folder is not even read: a bad name, missing, or a link."""
+        slug, shown = folder.name, display_path(folder, self.project.root)
+        wrong_name = check_slug(slug, f"dossiers/{slug}")
+        if wrong_name:
+            return [str(p) for p in wrong_name]
+        if not folder.is_dir():
+            return [f"{shown}:1:1: dossier introuvable"]
+        if folder.is_symlink():  # never read, not even to fingerprint it
+            return [f"{shown}:1:1: {LINKED_DOSSIER}"]
+        return None
+
+    def triage(self, folder: Path, force: bool, cadre: Cadre) -> _Job | None:
+        """The booklet to build, or None when it failed early or is unchanged (reported)."""
+        slug = folder.name
+        refusal = self._refusal(folder)
+        if refusal:
+            self.report(BookletResult(slug, Status.FAILED, errors=refusal))
+            return None
+        access = self.store.ensure(slug)
+        if not in_current_list(access.passphrase):  # never show the passphrase itself
+            self.told.append(
+                f"dossiers/{slug} : la phrase de passe de ce livret contient un mot retiré "
+                f"de la liste ; donnez-en une nouvelle avec livret access {slug} --rotate"
+            )
+        fingerprint = booklet_fingerprint(self.shared, folder, access)
+        entry = self.state.get(slug)
+        existing = _existing(self.out, access, entry)
+        if force or not entry or entry.get("empreinte") != fingerprint or not existing:
+            return slug, access, fingerprint
+        try:
+            warnings = recheck(self.project, folder, self.strict_mode, cadre)
+        except DossierError as error:
+            # The published booklet stays as it was; the dossier must be fixed.
+            errors = [str(p) for p in error.problems]
+            self.report(BookletResult(slug, Status.FAILED, errors=errors))
+            return None
+        root = self.project.root
+        self.report(
+            BookletResult(
+                slug,
+                Status.UNCHANGED,
+                site=display_path(Path(existing[0]), root) + "/",
+                pdf=display_path(Path(existing[1]), root),
+                warnings=warnings,
+            )
+        )
+        entry["publie"] = now()
+        return None
+
+    def record(self, result: BookletResult, fingerprint: str, access: Access) -> None:
+        if result.status is Status.BUILT and result.pdf:
+            self.state[result.slug] = {
+                "empreinte": fingerprint,
+                "livret": access.booklet_id,
+                "pdf": Path(result.pdf).name,
+                "publie": now(),
+            }
+        else:
+            self.state.pop(result.slug, None)
+        self.save()  # after each booklet: a killed run keeps what was done
+        self.report(result)
+
+    def run(self, todo: list[_Job], jobs: int) -> None:
+        """Build every job, in this process or in a pool of `jobs` workers."""
+        root, out, strict_mode = str(self.project.root), str(self.out), self.strict_mode
+        if jobs <= 1 or len(todo) <= 1:
+            for slug, access, fingerprint in todo:
+                self.record(build_one(root, slug, access, out, strict_mode), fingerprint, access)
+            return
+        method = start_method()
+        if method == "fork":
+            _warm_up()  # imported before forking: every worker starts warm
+        context = multiprocessing.get_context(method)
+        with concurrent.futures.ProcessPoolExecutor(
+            max_workers=min(jobs, len(todo)), mp_context=context, initializer=_warm_up
+        ) as pool:
+            futures = {
+                pool.submit(build_one, root, slug, access, out, strict_mode): (fingerprint, access)
+                for slug, access, fingerprint in todo
+            }
+            for future in concurrent.futures.as_completed(futures):
+                fingerprint, access = futures[future]
+                self.record(future.result(), fingerprint, access)
 
 
 def _save(path: Path, out: Path, state: dict[str, dict[str, str]], project: Project) -> None:
