@@ -9,6 +9,7 @@ engine later means replacing this module.
 from __future__ import annotations
 
 import errno
+import functools
 import json
 import logging
 import re
@@ -162,6 +163,63 @@ class _PagesPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
     on_post_page = CombinedEvent(_check_clear_page, _strip_skip_link)
 
 
+def _load_config(work: Path, settings: dict[str, Any]) -> Any:
+    # An empty config file: every option comes from us, none from the working directory.
+    config = load_config(config_file=str(_empty_config(work)), **settings)
+    _cache_theme_listing(config.theme, Path(settings["theme"]["custom_dir"]))
+    return config
+
+
+# Theme files MkDocs copies, per installed theme folder: (folder, excluded names) -> names.
+_LISTED: dict[tuple[str, tuple[str, ...]], list[str]] = {}  # guarded by the GIL: idempotent
+
+
+def _cache_theme_listing(theme: Any, custom_dir: Path) -> None:
+    """List the installed themes' files once per process, not at every build.
+
+    MkDocs lists and filters every file of every theme folder at each build: Material's
+    fourteen thousand icons alone cost about 0.1 s, half a preview rebuild. The installed
+    folders do not change while livret runs; the provider's `theme/material` may, and is
+    listed again each time (a few files).
+    """
+    make_env = theme.get_env
+
+    def get_env() -> jinja2.Environment:
+        env: jinja2.Environment = make_env()
+        static = tuple(sorted(theme.static_templates))
+        listing = functools.partial(_list_templates, env, custom_dir, static)
+        env.list_templates = listing  # type: ignore[method-assign]
+        return env
+
+    theme.get_env = get_env
+
+
+def _list_templates(
+    env: jinja2.Environment,
+    custom_dir: Path,
+    static: tuple[str, ...],
+    extensions: Any = None,
+    filter_func: Callable[[str], bool] | None = None,
+) -> list[str]:
+    loader = env.loader
+    if extensions is not None or not isinstance(loader, jinja2.FileSystemLoader):
+        return jinja2.Environment.list_templates(env, extensions, filter_func)
+    keep = filter_func or (lambda name: True)
+    # MkDocs' filter (one closure, by its name) depends only on the static templates.
+    which = (getattr(filter_func, "__qualname__", ""), *static)
+    names: set[str] = set()
+    for folder in loader.searchpath:
+        one = jinja2.FileSystemLoader(folder, loader.encoding, loader.followlinks)
+        if Path(folder) == custom_dir:
+            names.update(n for n in one.list_templates() if keep(n))
+            continue
+        key = (str(folder), which)
+        if key not in _LISTED:
+            _LISTED[key] = [n for n in one.list_templates() if keep(n)]
+        names.update(_LISTED[key])
+    return sorted(names)
+
+
 def warm_up() -> None:
     """Import MkDocs' build now, before worker processes are forked, not in each of them.
 
@@ -312,7 +370,7 @@ def build_site(project: Project, provider: Provider, inputs: SiteInputs, work: P
     pages = {page.filename: page for page in inputs.pages}
     # An empty config file: every option comes from us, none from the working directory.
     with _captured_logs() as records:
-        config = load_config(config_file=str(_empty_config(work)), **settings)
+        config = _load_config(work, settings)
         checker = _PagesPlugin(pages)
         config.plugins["livret-pages"] = checker
         _reset_encryption_state(config)
@@ -363,9 +421,12 @@ def _empty_config(work: Path) -> Path:
 PREVIEW_ID = "apercu"  # in place of the random booklet id: keys the action plan ticks only
 LOOPBACK = "127.0.0.1"
 # How often the watched folders are looked at. Polling (MkDocs' choice) also works on the
-# network and WSL drives where change notifications do not arrive; 0.2 s keeps the delay
-# from a save to the rebuild short, for a few dozen files.
-_POLLING_INTERVAL = 0.2
+# network and WSL drives where change notifications do not arrive; every 0.1 s keeps the
+# delay from a save to the rebuild short, and costs little for a few dozen files.
+_POLLING_INTERVAL = 0.1
+# Quiet time after a change before rebuilding (MkDocs waits 0.1 s): an editor's save is
+# one write, and a burst of saves still gives one rebuild.
+_BUILD_DELAY = 0.05
 
 
 class _BannerPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
@@ -397,7 +458,7 @@ def build_preview(
     settings = _theme_config(project, provider, PREVIEW_ID, docs, site)
     settings["nav"] = nav
     with _captured_logs() as records:
-        config = load_config(config_file=str(_empty_config(work)), **settings)
+        config = _load_config(work, settings)
         checker = _PagesPlugin({page.filename: page for page in pages}, shell=False)
         config.plugins["livret-pages"] = checker
         config.plugins["livret-apercu"] = _BannerPlugin(banner)
@@ -461,6 +522,7 @@ class PreviewServer:
             root=str(folder),
             polling_interval=_POLLING_INTERVAL,
         )
+        self._server.build_delay = _BUILD_DELAY
         self._server.error_handler = self._error_page
         try:
             self._server.server_bind()
