@@ -219,6 +219,31 @@ def test_synthese_pdf_is_made_on_demand(preview: tuple[Serve, Path, Path]) -> No
     assert not (repo / "syntheses").exists()
 
 
+def test_shared_pages_and_config_are_watched_too(preview: tuple[Serve, Path, Path]) -> None:
+    server, repo, _ = preview
+    for path, old, new, page in [
+        (
+            repo / "content" / "ressources.md",
+            "Ressources utiles",
+            "Adresses utiles",
+            "a-savoir-ressources.html",
+        ),
+        (
+            repo / "mkdocs.yml",
+            "site_name: Livret de bilan",
+            "site_name: Carnet de bilan",
+            "index.html",
+        ),
+    ]:
+        text = path.read_text(encoding="utf-8")
+        server.save(path, text.replace(old, new, 1))
+        try:
+            _, _, body = get(server.url + page)
+            assert new.split(": ")[-1] in body.decode(), path
+        finally:
+            server.save(path, text)
+
+
 # --- in the browser ----------------------------------------------------------------------------
 
 

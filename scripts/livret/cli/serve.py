@@ -65,10 +65,13 @@ def serve(project: Project, slug: str, port: int) -> None:
             err=True,
         )
 
-    previous = signal.signal(signal.SIGTERM, _stop)
+    # SIGHUP does not exist on Windows, where closing the console ends the process anyway.
+    stops = [signal.SIGTERM] + ([signal.SIGHUP] if hasattr(signal, "SIGHUP") else [])
+    previous = {number: signal.signal(number, _stop) for number in stops}
     try:
         serve_preview(project, slug, port, ready=ready, report=report)
     except KeyboardInterrupt:
         click.echo("Aperçu arrêté.")
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for number, handler in previous.items():
+            signal.signal(number, handler)
