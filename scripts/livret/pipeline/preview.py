@@ -30,8 +30,7 @@ from markupsafe import Markup
 from livret.dossier.load import LINKED_DOSSIER, check_slug, load_dossier
 from livret.dossier.provider import Provider, load_provider
 from livret.errors import DossierError, LivretError, Problem, display_path
-from livret.outputs import site
-from livret.outputs.pdf import print_synthese
+from livret.outputs import pdf, site
 from livret.pipeline.booklet import _attachments
 from livret.project import Project, check_layout
 from livret.render.pages import render_pages
@@ -139,7 +138,7 @@ class Preview:
             if self._pdf is None or self._pdf[0] != good.generation:
                 self._pdf = (
                     good.generation,
-                    print_synthese(self.project, good.provider, good.view),
+                    pdf.print_synthese(self.project, good.provider, good.view),
                 )
             return "application/pdf", self._pdf[1]
 
@@ -305,8 +304,14 @@ def serve_preview(
     with preview_folder() as work:
         preview = Preview(project, slug, work)
 
+        # WeasyPrint takes seconds to import: done once the first pages are shown, so that
+        # the PDF link answers sooner, and never in the way of that first build.
+        warming = threading.Thread(target=pdf.warm_up, daemon=True)
+
         def rebuild() -> None:
             report(preview.rebuild())
+            if warming.ident is None:  # not started yet
+                warming.start()
 
         server = site.PreviewServer(preview.site, port, rebuild, preview.watched, preview.answer)
         ready(server.url)
