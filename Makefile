@@ -24,13 +24,16 @@ demo: system-deps $(VENV)/.installed
 	@echo "Copies en clair des synthèses, pour vous seul : syntheses/"
 	@echo "Lien et phrase de passe d'un livret : $(BIN)/livret access 2026-durand-claire"
 
-# Compares livret with the hand-glued MkDocs + encryptcontent + mkdocs-with-pdf stack.
+# Compares livret with the hand-glued MkDocs + encryptcontent + mkdocs-with-pdf stack,
+# then times `livret serve` from a save to the reloaded page in headless Chromium.
 # Not part of `make test`: it prints numbers, it does not pass or fail.
 BENCH_N ?= 20
-bench: system-deps
+BENCH_SERVE_N ?= 20
+bench: test-deps
 	@$(PYTHON) -m venv .venv-bench
-	.venv-bench/bin/python -m pip install --quiet -e . 'mkdocs-with-pdf==0.9.3'
+	.venv-bench/bin/python -m pip install --quiet -e . 'mkdocs-with-pdf==0.9.3' 'playwright>=1.45,<2'
 	NO_MKDOCS_2_WARNING=1 .venv-bench/bin/python scripts/bench.py --n $(BENCH_N)
+	.venv-bench/bin/python scripts/bench_serve.py --n $(BENCH_SERVE_N)
 
 test: test-deps $(VENV)/.installed-dev node_modules/.installed
 	$(BIN)/ruff check scripts tests

@@ -1,9 +1,9 @@
 """The `livret` command: parse options, call one library function, map errors to exit codes.
 
-One module per command (`check`, `new`, `build`, `access`, `emargement`, `fiche`,
+One module per command (`check`, `new`, `build`, `serve`, `access`, `emargement`, `fiche`,
 `suivi`, `retention`, `purge`, `schema`, `doctor`), the terminal output of a build in `output.py`,
-click's words in French in `clifr.py`. Only `build` (MkDocs, WeasyPrint), `emargement`
-and `fiche` (WeasyPrint) need the heavy machinery, and import it when they run:
+click's words in French in `clifr.py`. Only `build` and `serve` (MkDocs, WeasyPrint),
+`emargement` and `fiche` (WeasyPrint) need the heavy machinery, and import it when they run:
 `livret check` stays fast and never loads it.
 """
 
@@ -25,6 +25,7 @@ from livret.cli import (
     purge,
     retention,
     schema,
+    serve,
     suivi,
 )
 from livret.cli.base import LivretGroup
@@ -56,6 +57,7 @@ cli.add_command(check.check)
 cli.add_command(new.new)
 cli.add_command(schema.schema)
 cli.add_command(build.build)
+cli.add_command(serve.serve)
 cli.add_command(access.access)
 cli.add_command(suivi.suivi)
 cli.add_command(emargement.emargement)

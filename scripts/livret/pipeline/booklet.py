@@ -18,7 +18,7 @@ from livret.outputs.pdf_structure import verify_pdf_structure
 from livret.outputs.site import SiteInputs, build_site
 from livret.project import STAGED_PREFIX, Project
 from livret.protect.access import Access
-from livret.protect.pieces import PieceRefused, image_data_uri
+from livret.protect.pieces import PieceRefused, clean_pdf, image_data_uri
 from livret.publish.folders import writing_error
 from livret.publish.swap import swap_in
 from livret.render.pages import Page, render_pages
@@ -51,9 +51,11 @@ def clear_copy_path(project: Project, slug: str) -> Path:
 Attachments = tuple[tuple[Attachment, ...], dict[str, bytes]]
 
 
-def _attachments(dossier: Dossier, passphrase: str) -> Attachments:
+def _attachments(dossier: Dossier, passphrase: str | None) -> Attachments:
     """Attachments for the Documents page: images cleaned and inlined, PDFs sanitised and
-    re-encrypted (what cleaning removed is a warning of the view, see render/view.py)."""
+    re-encrypted (what cleaning removed is a warning of the view, see render/view.py).
+
+    Without a passphrase (the consultant's local preview), PDFs are sanitised only."""
     pieces: list[Attachment] = []
     files: dict[str, bytes] = {}
     problems = []
@@ -65,7 +67,10 @@ def _attachments(dossier: Dossier, passphrase: str) -> Attachments:
         pos = doc.value_pos(("outils", index, "piece"))
         try:
             if source.suffix.lower() == ".pdf":
-                data, _removed = encrypt_attachment(source, passphrase)
+                if passphrase is None:
+                    data = clean_pdf(source).data
+                else:
+                    data, _removed = encrypt_attachment(source, passphrase)
                 name = random_pdf_name()
                 files[name] = data
                 pieces.append(Attachment(outil.nom, url=name, image=None, piece=outil.piece))
