@@ -18,6 +18,7 @@ from typing import Any
 import pikepdf
 
 from livret.dossier.provider import Provider, logo_bytes
+from livret.outputs.pdf_tags import HYPHENATION, finish_tags
 from livret.project import Project
 from livret.protect.pieces import clean_pdf
 from livret.render.templates import environment
@@ -75,6 +76,10 @@ def print_document(project: Project, html: str, stylesheet: str) -> bytes:
     The one way livret turns HTML into PDF: a change of PDF profile, tagging or metadata
     made here applies to every document. `stylesheet` is the document's own, read after
     `commun.css`. Nothing is fetched from the network.
+
+    Every document is tagged PDF/UA-1 (WeasyPrint's own variant: structure tree, `/Lang`
+    from `<html lang>`, the `<title>` as XMP title shown by viewers), finished by
+    `pdf_tags.finish_tags` (chart alt texts, header scopes, soft hyphens).
     """
     import weasyprint
     from weasyprint.urls import URLFetcher
@@ -83,18 +88,22 @@ def print_document(project: Project, html: str, stylesheet: str) -> bytes:
     fonts = _fonts()
     paths = [folder / COMMON_CSS, folder / stylesheet]
     stylesheets = [_stylesheet(path, path.stat().st_mtime) for path in paths]
+    # A U+2010 typed in the dossier is drawn as the hyphen-minus it looks like: in the PDF,
+    # U+2010 is the hyphen of hyphenation only, and extracts as a soft hyphen (pdf_tags).
+    html = html.replace(HYPHENATION, "-")
     document = weasyprint.HTML(
         string=html,
         base_url=str(folder),
         # Inline data only: the logo and charts are embedded, nothing is fetched.
         url_fetcher=URLFetcher(allowed_protocols={"data"}, fail_on_errors=True),
     )
-    result: bytes = document.write_pdf(
+    laid_out: bytes = document.write_pdf(
         stylesheets=stylesheets,
         font_config=fonts,
         pdf_identifier=secrets.token_bytes(16),
+        pdf_variant="pdf/ua-1",
     )
-    return result
+    return finish_tags(laid_out, html)
 
 
 def print_synthese(project: Project, provider: Provider, view: View) -> bytes:
@@ -153,6 +162,10 @@ def encrypt_pdf(clear: bytes, passphrase: str) -> bytes:
                 R=6,
                 aes=True,
                 metadata=True,
+                # Screen readers extract the text under this permission (and PDF/UA-1
+                # asks for it); the structure tree, /MarkInfo, /Lang and the XMP title
+                # are kept as WeasyPrint wrote them, encrypted like the rest.
+                allow=pikepdf.Permissions(accessibility=True),
             ),
         )
     return out.getvalue()
