@@ -9,8 +9,9 @@ BIN := $(VENV)/bin
 # and the PDF layout libraries used by WeasyPrint.
 RUNTIME_PACKAGES := python3-venv fonts-dejavu-core fonts-noto-core libpango-1.0-0 \
 	libpangoft2-1.0-0 libharfbuzz-subset0
-# Only the tests need these: Chromium for the browser tests, poppler for PDF checks.
-TEST_PACKAGES := poppler-utils chromium
+# Only the tests need these: Chromium for the browser tests, poppler for PDF checks,
+# node for pdf.js (package.json, installed by `npm ci`).
+TEST_PACKAGES := poppler-utils chromium nodejs
 DEB_PACKAGES := $(RUNTIME_PACKAGES)
 
 .PHONY: demo test lint types pytest schema system-deps test-deps clean bench
@@ -31,7 +32,7 @@ bench: system-deps
 	.venv-bench/bin/python -m pip install --quiet -e . 'mkdocs-with-pdf==0.9.3'
 	NO_MKDOCS_2_WARNING=1 .venv-bench/bin/python scripts/bench.py --n $(BENCH_N)
 
-test: test-deps $(VENV)/.installed-dev
+test: test-deps $(VENV)/.installed-dev node_modules/.installed
 	$(BIN)/ruff check scripts tests
 	$(BIN)/ruff format --check scripts tests
 	$(BIN)/mypy
@@ -61,6 +62,11 @@ $(VENV)/.installed-dev: $(VENV)/.installed
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	@touch $@
 
+# The test tools from npm, exactly as package-lock.json pins them (pdf.js).
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
 test-deps:
 	@$(MAKE) --no-print-directory system-deps DEB_PACKAGES="$(RUNTIME_PACKAGES) $(TEST_PACKAGES)"
 
@@ -77,4 +83,4 @@ system-deps:
 	fi
 
 clean:
-	rm -rf $(VENV) .venv-bench .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) .venv-bench .mypy_cache .ruff_cache .pytest_cache node_modules

@@ -18,7 +18,7 @@ from typing import Any
 import pikepdf
 
 from livret.dossier.provider import Provider, logo_bytes
-from livret.outputs.pdf_tags import HYPHENATION, finish_tags
+from livret.outputs.pdf_tags import HYPHENATION, NEUTRAL_TITLES, finish_tags
 from livret.project import Project
 from livret.protect.pieces import clean_pdf
 from livret.render.templates import environment
@@ -141,9 +141,13 @@ def encrypt_pdf(clear: bytes, passphrase: str) -> bytes:
         raise ValueError("passphrase required")
     with pikepdf.open(io.BytesIO(clear)) as pdf:
         # Metadata is encrypted with the rest (R6 encrypts metadata unless told not to);
-        # drop the document info anyway so nothing sits in a trailer dictionary.
+        # the document info keeps only the title, when it is one of ours: PDF/UA readers
+        # take it from the XMP, poppler-based viewers from /Info, and the file name is random.
+        title = _neutral_title(pdf)
         if "/Info" in pdf.trailer:
             del pdf.trailer["/Info"]
+        if title:
+            pdf.trailer.Info = pdf.make_indirect(pikepdf.Dictionary(Title=pikepdf.String(title)))
         # qpdf writes the catalog outside object streams when encrypting: whatever it holds
         # directly (the named destinations with their page positions) would stay in clear.
         # (/Extensions is written by qpdf itself, the same in every file.)
@@ -169,6 +173,14 @@ def encrypt_pdf(clear: bytes, passphrase: str) -> bytes:
             ),
         )
     return out.getvalue()
+
+
+def _neutral_title(pdf: pikepdf.Pdf) -> str | None:
+    """The XMP title WeasyPrint wrote from the template's `<title>`, if it is a neutral one."""
+    if "/Metadata" not in pdf.Root:
+        return None
+    title = str(pdf.open_metadata().get("dc:title", ""))
+    return title if title in NEUTRAL_TITLES else None
 
 
 def random_pdf_name() -> str:

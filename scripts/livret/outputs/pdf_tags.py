@@ -32,6 +32,10 @@ from selectolax.lexbor import LexborHTMLParser
 HYPHENATION = "\u2010"
 SOFT_HYPHEN = "\u00ad"
 
+# The document titles livret prints (each template's `<title>`): never a name. Viewers
+# show the title instead of the random file name; the encrypted PDF may keep only these.
+NEUTRAL_TITLES = frozenset({"Document de synthèse", "Feuille d’émargement", "Fiche projet"})
+
 # One `<glyph> <unicode>` pair of a ToUnicode `bfchar` block whose text is U+2010 alone.
 _HYPHEN_PAIR = re.compile(rb"(<[0-9A-Fa-f]+>\s*)<2010>")
 
