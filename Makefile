@@ -10,7 +10,7 @@ BIN := $(VENV)/bin
 RUNTIME_PACKAGES := python3-venv fonts-dejavu-core fonts-noto-core libpango-1.0-0 \
 	libpangoft2-1.0-0 libharfbuzz-subset0
 # Only the tests need these: Chromium for the browser tests, poppler for PDF checks, Node.js
-# for axe-core (the accessibility audit; npm itself is checked apart, see node_modules).
+# for axe-core, pdf.js and yaml-language-server (npm itself is checked apart, see node_modules).
 TEST_PACKAGES := poppler-utils chromium nodejs
 DEB_PACKAGES := $(RUNTIME_PACKAGES)
 
@@ -65,8 +65,8 @@ $(VENV)/.installed-dev: $(VENV)/.installed
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	@touch $@
 
-# axe-core and yaml-language-server, pinned in package.json / package-lock.json, for
-# tests/test_accessibility.py and tests/test_handover.py.
+# axe-core, pdf.js and yaml-language-server, pinned in package.json / package-lock.json, for
+# tests/test_accessibility.py, tests/test_pdfua.py and tests/test_handover.py.
 # Some Node.js packages ship npm, Debian's does not: install it only when it is missing.
 node_modules/.installed: package.json package-lock.json
 	@command -v npm >/dev/null 2>&1 || $(MAKE) --no-print-directory system-deps DEB_PACKAGES=npm

@@ -38,7 +38,7 @@ def _edit(path: Path, old: str, new: str) -> None:
 def _text(pdf: Path) -> str:
     out = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True)
     # One line per paragraph: words split by the layout join again.
-    return re.sub(r"[-\u2010]\n(?=\w)", "", out.stdout).replace("\n", " ")
+    return re.sub(r"[-\u2010\u00ad]\n(?=\w)", "", out.stdout).replace("\n", " ")
 
 
 def _line_of(path: Path, needle: str) -> int:

@@ -18,6 +18,7 @@ from typing import Any
 import pikepdf
 
 from livret.dossier.provider import Provider, logo_bytes
+from livret.outputs.pdf_tags import HYPHENATION, NEUTRAL_TITLES, finish_tags
 from livret.project import Project
 from livret.protect.pieces import clean_pdf
 from livret.render.templates import environment
@@ -75,6 +76,10 @@ def print_document(project: Project, html: str, stylesheet: str) -> bytes:
     The one way livret turns HTML into PDF: a change of PDF profile, tagging or metadata
     made here applies to every document. `stylesheet` is the document's own, read after
     `commun.css`. Nothing is fetched from the network.
+
+    Every document is tagged PDF/UA-1 (WeasyPrint's own variant: structure tree, `/Lang`
+    from `<html lang>`, the `<title>` as XMP title shown by viewers), finished by
+    `pdf_tags.finish_tags` (chart alt texts, header scopes, soft hyphens).
     """
     import weasyprint
     from weasyprint.urls import URLFetcher
@@ -83,18 +88,22 @@ def print_document(project: Project, html: str, stylesheet: str) -> bytes:
     fonts = _fonts()
     paths = [folder / COMMON_CSS, folder / stylesheet]
     stylesheets = [_stylesheet(path, path.stat().st_mtime) for path in paths]
+    # A U+2010 typed in the dossier is drawn as the hyphen-minus it looks like: in the PDF,
+    # U+2010 is the hyphen of hyphenation only, and extracts as a soft hyphen (pdf_tags).
+    html = html.replace(HYPHENATION, "-")
     document = weasyprint.HTML(
         string=html,
         base_url=str(folder),
         # Inline data only: the logo and charts are embedded, nothing is fetched.
         url_fetcher=URLFetcher(allowed_protocols={"data"}, fail_on_errors=True),
     )
-    result: bytes = document.write_pdf(
+    laid_out: bytes = document.write_pdf(
         stylesheets=stylesheets,
         font_config=fonts,
         pdf_identifier=secrets.token_bytes(16),
+        pdf_variant="pdf/ua-1",
     )
-    return result
+    return finish_tags(laid_out, html)
 
 
 def print_synthese(project: Project, provider: Provider, view: View) -> bytes:
@@ -132,9 +141,13 @@ def encrypt_pdf(clear: bytes, passphrase: str) -> bytes:
         raise ValueError("passphrase required")
     with pikepdf.open(io.BytesIO(clear)) as pdf:
         # Metadata is encrypted with the rest (R6 encrypts metadata unless told not to);
-        # drop the document info anyway so nothing sits in a trailer dictionary.
+        # the document info keeps only the title, when it is one of ours: PDF/UA readers
+        # take it from the XMP, poppler-based viewers from /Info, and the file name is random.
+        title = _neutral_title(pdf)
         if "/Info" in pdf.trailer:
             del pdf.trailer["/Info"]
+        if title:
+            pdf.trailer.Info = pdf.make_indirect(pikepdf.Dictionary(Title=pikepdf.String(title)))
         # qpdf writes the catalog outside object streams when encrypting: whatever it holds
         # directly (the named destinations with their page positions) would stay in clear.
         # (/Extensions is written by qpdf itself, the same in every file.)
@@ -153,9 +166,21 @@ def encrypt_pdf(clear: bytes, passphrase: str) -> bytes:
                 R=6,
                 aes=True,
                 metadata=True,
+                # Screen readers extract the text under this permission (and PDF/UA-1
+                # asks for it); the structure tree, /MarkInfo, /Lang and the XMP title
+                # are kept as WeasyPrint wrote them, encrypted like the rest.
+                allow=pikepdf.Permissions(accessibility=True),
             ),
         )
     return out.getvalue()
+
+
+def _neutral_title(pdf: pikepdf.Pdf) -> str | None:
+    """The XMP title WeasyPrint wrote from the template's `<title>`, if it is a neutral one."""
+    if "/Metadata" not in pdf.Root:
+        return None
+    title = str(pdf.open_metadata().get("dc:title", ""))
+    return title if title in NEUTRAL_TITLES else None
 
 
 def random_pdf_name() -> str:

@@ -23,6 +23,7 @@ import pikepdf
 from pikepdf import Array, Dictionary, Name, Stream, String
 
 from livret.errors import LivretError
+from livret.outputs.pdf_tags import NEUTRAL_TITLES
 
 # Never in a synthèse we print: script, automatic actions, files, forms, media.
 FORBIDDEN_NAMES = frozenset(
@@ -30,7 +31,7 @@ FORBIDDEN_NAMES = frozenset(
         "/JavaScript", "/JS", "/OpenAction", "/AA", "/Launch", "/EmbeddedFiles",
         "/EmbeddedFile", "/FileAttachment", "/SubmitForm", "/ImportData", "/ResetForm",
         "/GoToR", "/GoToE", "/RichMedia", "/XFA", "/AcroForm", "/Sound", "/Movie",
-        "/Rendition", "/Info", "/AF",
+        "/Rendition", "/AF",
     }
 )  # fmt: skip
 
@@ -127,7 +128,7 @@ _STREAMS: dict[tuple[str | None, str | None], dict[str, Check]] = {
     ("/ObjStm", None): {"/N": _count, "/First": _count, "/Extends": _ref},
     ("/XRef", None): {
         "/Size": _count, "/W": _counts, "/Index": _counts, "/Prev": _count,
-        "/Root": _ref, "/Encrypt": _ref, "/ID": _id,
+        "/Root": _ref, "/Encrypt": _ref, "/ID": _id, "/Info": _ref,
     },
     ("/XObject", "/Image"): {
         "/Width": _count, "/Height": _count, "/BitsPerComponent": _count,
@@ -265,7 +266,14 @@ def _check_dict(where: str, head: Dictionary, allowed: dict[str, Check]) -> None
 def _check_names(pdf: pikepdf.Pdf) -> None:
     """Actions and attachments, looked for in the decrypted document."""
     if "/Info" in pdf.trailer:
-        raise _refuse("le PDF de synthèse garde un dictionnaire /Info")
+        # Only a title of ours (encrypted like every string): nothing else, never a name.
+        info = pdf.trailer.Info
+        if not (
+            isinstance(info, Dictionary)
+            and list(info.keys()) == ["/Title"]
+            and str(info.Title) in NEUTRAL_TITLES
+        ):
+            raise _refuse("le PDF de synthèse garde un dictionnaire /Info")
     for obj in pdf.objects:
         for name in _names(obj):
             if name in FORBIDDEN_NAMES:
