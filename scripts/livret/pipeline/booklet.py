@@ -51,7 +51,7 @@ def clear_copy_path(project: Project, slug: str) -> Path:
 Attachments = tuple[tuple[Attachment, ...], dict[str, bytes]]
 
 
-def _attachments(dossier: Dossier, passphrase: str | None) -> Attachments:
+def prepare_attachments(dossier: Dossier, passphrase: str | None) -> Attachments:
     """Attachments for the Documents page: images cleaned and inlined, PDFs sanitised and
     re-encrypted (what cleaning removed is a warning of the view, see render/view.py).
 
@@ -120,7 +120,7 @@ def build_booklet(
     view = publishable_view(dossier, project.theme, strict_mode, provider)
     clear_pdf = print_synthese(project, provider, view)
     pdf_name = random_pdf_name()
-    pieces, files = _attachments(dossier, access.passphrase)
+    pieces, files = prepare_attachments(dossier, access.passphrase)
     files[pdf_name] = encrypt_pdf(clear_pdf, access.passphrase)
     verify_pdf_structure(files[pdf_name], access.passphrase)
     pages = render_pages(project, view, Downloads(pdf_name, pieces))

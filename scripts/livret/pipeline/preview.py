@@ -31,9 +31,10 @@ from livret.dossier.load import LINKED_DOSSIER, check_slug, load_dossier
 from livret.dossier.provider import Provider, load_provider
 from livret.errors import DossierError, LivretError, Problem, display_path
 from livret.outputs import pdf, site
-from livret.pipeline.booklet import _attachments
+from livret.pipeline.booklet import prepare_attachments
 from livret.project import Project, check_layout
 from livret.render.pages import render_pages
+from livret.render.typography import french_html
 from livret.render.view import build_view
 from livret.render.view_model import Downloads, View
 
@@ -121,7 +122,7 @@ class Preview:
         # Placeholders and other warnings do not stop a preview: it is for a dossier in
         # progress. They are listed in the banner and the terminal.
         view = build_view(dossier, project.theme, provider.base.extra.cadre.questionnaires)
-        pieces, files = _attachments(dossier, None)
+        pieces, files = prepare_attachments(dossier, None)
         pages = render_pages(project, view, Downloads(PDF_NAME, pieces))
         built = site.build_preview(project, provider, pages, self.work, _banner(view.warnings))
         for name, data in files.items():
@@ -206,7 +207,9 @@ def _problems_page(outcome: Rebuilt) -> str:
                 f"{count} avertissement{'s' if count > 1 else ''}", _problem_items(warnings)
             )
         )
-    return str(
+    # French spacing and apostrophes, as in the booklet: « objectifs » never parts from its
+    # guillemets at a line end.
+    return french_html(
         Markup(
             '<!doctype html>\n<html lang="fr"><head><meta charset="utf-8">'
             '<meta name="viewport" content="width=device-width,initial-scale=1">'
