@@ -279,7 +279,8 @@ def test_a_broken_edit_shows_its_problems_then_recovers(
     )
     with page.expect_event("load", timeout=20_000):
         server.save(synthese(repo), broken, PROBLEMS)
-    shown = page.inner_text("#livret-problemes")
+    # Typeset in French like the booklet: no-break spaces inside « » and before : ;
+    shown = re.sub("[\u00a0\u202f]", " ", page.inner_text("#livret-problemes"))
     where = f"dossiers/{SLUG}/synthese.yml:3:"
     assert "1 erreur à corriger" in shown and "1 avertissement" in shown, shown
     assert re.search(rf"{where}\d+ image introuvable", shown), shown
@@ -295,7 +296,9 @@ def test_a_broken_edit_shows_its_problems_then_recovers(
     line = first_line(original, "niveau: 4")
     with page.expect_event("load", timeout=20_000):
         server.save(synthese(repo), original.replace("niveau: 4", "niveau: 9", 1), PROBLEMS)
-    assert f"synthese.yml:{line}:13 « niveau » vaut 9" in page.inner_text("#livret-problemes")
+    assert f"synthese.yml:{line}:13 « niveau » vaut 9" in re.sub(
+        "[\u00a0\u202f]", " ", page.inner_text("#livret-problemes")
+    )
     # Fixed: the booklet comes back by itself, still warned about the HTML.
     with page.expect_event("load", timeout=20_000):
         server.save(synthese(repo), original.replace("demande: |\n  ", "demande: |\n  <b>x</b> "))
