@@ -18,8 +18,10 @@ from livret.cli import (
     access,
     build,
     check,
+    cle,
     doctor,
     emargement,
+    equipe,
     fiche,
     new,
     purge,
@@ -65,6 +67,8 @@ cli.add_command(fiche.fiche)
 cli.add_command(purge.purge_command)
 cli.add_command(retention.retention_command)
 cli.add_command(doctor.doctor)
+cli.add_command(cle.cle)
+cli.add_command(equipe.equipe)
 
 
 def main() -> None:

@@ -42,7 +42,7 @@ from livret.errors import DossierError, LivretError, display_path
 from livret.lifecycle.retention import read_end, retention_end
 from livret.lock import build_lock
 from livret.project import SET_ASIDE_SUFFIX, STAGED_PREFIX, Project
-from livret.protect.access import AccessStore
+from livret.protect.access import Store, open_store
 from livret.publish.folders import (
     BOOKLET_DIR,
     MARKER,
@@ -178,7 +178,7 @@ def _private_file(path: Path, refused: list[Path]) -> Path | None:
 
 
 def _booklet_ids(
-    project: Project, slug: str, store: AccessStore, outputs: list[tuple[Path, Any]]
+    project: Project, slug: str, store: Store, outputs: list[tuple[Path, Any]]
 ) -> tuple[list[str], list[Path]]:
     """The dossier's booklet ids no other dossier claims, and the state files naming it."""
     entry = store.get(slug)
@@ -226,7 +226,7 @@ def _published(
     return booklets_found, leftovers
 
 
-def _plan(project: Project, slug: str, store: AccessStore, today: dt.date) -> PurgePlan:
+def _plan(project: Project, slug: str, store: Store, today: dt.date) -> PurgePlan:
     folder = _dossier_folder(project, slug)
     root = project.root
     try:
@@ -336,7 +336,7 @@ def _append_register(path: Path, row: dict[str, str]) -> None:
         os.fsync(handle.fileno())
 
 
-def _destroy(project: Project, plan: PurgePlan, store: AccessStore) -> None:
+def _destroy(project: Project, plan: PurgePlan, store: Store) -> None:
     for folder in (*plan.booklets, *plan.leftovers):
         shutil.rmtree(folder)
     for path in (plan.clear_copy, plan.attendance, *plan.fiches):
@@ -365,7 +365,7 @@ def purge(
     check_private(project)  # before the lock writes into .livret/
     _dossier_folder(project, slug)  # a missing dossier is said before taking the lock
     with build_lock(project):
-        store = AccessStore(project)
+        store = open_store(project)
         plan = _plan(project, slug, store, day)
         _check_register(project)
         if not confirm(plan):

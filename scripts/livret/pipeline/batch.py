@@ -29,7 +29,7 @@ from livret.pipeline.booklet import build_booklet, publishable_view, work_root
 from livret.pipeline.fingerprint import booklet_fingerprint, shared_fingerprint
 from livret.pipeline.result import BookletResult, Status
 from livret.project import SET_ASIDE_SUFFIX, STAGED_PREFIX, Project
-from livret.protect.access import Access, AccessStore, in_current_list, store_path
+from livret.protect.access import Access, Store, in_current_list, open_store, store_path
 from livret.protect.gitguard import ensure_private
 from livret.publish.folders import (
     BOOKLET_DIR,
@@ -227,12 +227,12 @@ def build_all(
         return sorted(batch.results.values(), key=lambda r: order.get(r.slug, 0))
 
 
-def _open_output(project: Project, out: Path, told: list[str]) -> AccessStore:
+def _open_output(project: Project, out: Path, told: list[str]) -> Store:
     """Under the lock: private folders closed, leftovers cleared, the store and `out` ready."""
     told += secure_private(project)
     ensure_private(project, [project.private, project.clear_copies])
     _clean_leftovers(project, out)
-    store = AccessStore(project)
+    store = open_store(project)
     told += store.notices
     if not store.path.exists() and _published_ids(out):
         raise LivretError(
@@ -258,7 +258,7 @@ class _Batch:
         self,
         project: Project,
         out: Path,
-        store: AccessStore,
+        store: Store,
         total: int,
         progress: Progress | None,
         strict_mode: bool,

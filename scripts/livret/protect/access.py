@@ -9,6 +9,7 @@ same from one build to the next until `livret access SLUG --rotate`.
 
 from __future__ import annotations
 
+import abc
 import base64
 import bisect
 import datetime as dt
@@ -196,8 +197,7 @@ def _load(path: Path) -> dict[str, Access]:
             f"{path}: fichier des accès illisible ({error}) ; restaurez-le depuis votre sauvegarde"
         ) from None
     for slug, access in entries.items():
-        # The id becomes a folder name that is swapped and deleted: never trust its shape.
-        if not re.fullmatch(r"[a-z2-7]{24}", access.booklet_id) or len(access.passphrase) < 16:
+        if not valid_access(access):
             raise LivretError(
                 f"{path}: entrée « {slug} » invalide (identifiant ou phrase de passe) ; "
                 "restaurez le fichier depuis votre sauvegarde"
@@ -222,19 +222,24 @@ def _save(path: Path, entries: dict[str, Access]) -> None:
         ) from None
 
 
-class AccessStore:
-    """Reads and updates the store; each change is written atomically with mode 0600.
+def valid_access(access: Access) -> bool:
+    """The id becomes a folder name that is swapped and deleted: never trust its shape."""
+    return bool(re.fullmatch(r"[a-z2-7]{24}", access.booklet_id)) and len(access.passphrase) >= 16
 
-    `notices` holds what livret had to fix on the way (permissions), for the CLI to show.
+
+class Store(abc.ABC):
+    """Booklet ids and passphrases by dossier, whichever way they are kept.
+
+    Two kinds: `ClearStore`, one git-ignored file on this machine (a consultant alone, the
+    default), and `protect.team.TeamStore`, one age-encrypted file per dossier committed in
+    `acces/` (a team). `open_store` picks the one the repository uses; build, access and
+    purge only see this interface. `notices` holds what livret had to fix on the way
+    (permissions), for the CLI to show; `path` is where the store lives.
     """
 
-    def __init__(self, project: Project) -> None:
-        self.project = project
-        self.path = store_path(project)
-        ensure_private(project, [self.path])
-        fixed = _check_file(self.path)
-        self.notices: list[str] = [fixed] if fixed else []
-        self._entries = _load(self.path)
+    path: Path
+    notices: list[str]
+    _entries: dict[str, Access]
 
     def get(self, slug: str) -> Access | None:
         return self._entries.get(slug)
@@ -252,7 +257,7 @@ class AccessStore:
 
     def remove(self, slug: str) -> None:
         if self._entries.pop(slug, None) is not None:
-            _save(self.path, self._entries)
+            self._forget(slug)
 
     def all(self) -> dict[str, Access]:
         return dict(self._entries)
@@ -269,8 +274,46 @@ class AccessStore:
             created=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         )
         self._entries[slug] = access
-        _save(self.path, self._entries)
+        self._write(access)
         return access
+
+    @abc.abstractmethod
+    def _write(self, access: Access) -> None:
+        """Keep `access` (already in `_entries`), atomically."""
+
+    @abc.abstractmethod
+    def _forget(self, slug: str) -> None:
+        """Drop the slug's access (already out of `_entries`), atomically."""
+
+
+class ClearStore(Store):
+    """The git-ignored `.livret/acces.json`, each change written atomically with mode 0600."""
+
+    def __init__(self, project: Project) -> None:
+        self.project = project
+        self.path = store_path(project)
+        ensure_private(project, [self.path])
+        fixed = _check_file(self.path)
+        self.notices = [fixed] if fixed else []
+        self._entries = _load(self.path)
+
+    def _write(self, access: Access) -> None:
+        _save(self.path, self._entries)
+
+    def _forget(self, slug: str) -> None:
+        _save(self.path, self._entries)
+
+
+AccessStore = ClearStore  # the name the tests and older callers know
+
+
+def open_store(project: Project) -> Store:
+    """The team store when `acces/destinataires.txt` exists, else the clear one."""
+    from livret.protect import team
+
+    if team.is_team(project):
+        return team.TeamStore(project)
+    return ClearStore(project)
 
 
 def show_access(
@@ -295,7 +338,7 @@ def show_access(
     check_private(project)  # before the lock writes into .livret/
     with build_lock(project):
         told += secure_private(project)
-        store = AccessStore(project)
+        store = open_store(project)
         told += store.notices
         old = store.get(slug)
         access = store.rotate(slug) if rotate else store.ensure(slug)
