@@ -179,12 +179,14 @@ def _decrypt(path: Path, shown: str, slug: str, identity: Identity) -> Access:
         clear = bytes(pyrage.decrypt(data, [identity.secret]))
     except pyrage.DecryptError as error:
         if "No matching keys" in str(error):
+            # age cannot tell a file made without this key from a stanza altered on the way.
             raise LivretError(
-                f"{shown} : ce fichier n'est pas chiffré pour la clé de cette machine "
-                f"({identity.public}), bien qu'elle soit dans {FOLDER}/{RECIPIENTS} (ajoutée "
-                "sans rechiffrer, ou fichier créé par un collègue avant votre ajout) ; "
-                "demandez à un collègue qui peut l'ouvrir de lancer « livret equipe "
-                "rechiffrer », de committer et de pousser"
+                f"{shown} : ce fichier ne s'ouvre pas avec la clé de cette machine "
+                f"({identity.public}), bien qu'elle soit dans {FOLDER}/{RECIPIENTS} : soit il a "
+                "été chiffré sans elle (clé ajoutée à la main, ou fichier créé par un collègue "
+                "avant votre ajout) et un collègue qui peut l'ouvrir doit lancer « livret "
+                "equipe rechiffrer », committer et pousser ; soit il est abîmé ou modifié, et "
+                f"il faut le restaurer depuis l'historique git (git log -- {shown})"
             ) from None
         raise _damaged(shown) from None
     try:
