@@ -424,6 +424,17 @@ def test_cle_makes_a_private_identity_once_outside_the_repository(tmp_path: Path
     given = CliRunner(env=env).invoke(cli, ["-C", str(repo), "cle"])
     assert given.stdout.strip() == str(secret.to_public())
     assert str(secret) not in given.output
+    # A file named by the variable: made by `livret cle`, never by a build.
+    named = tmp_path / "ci" / "identite.txt"
+    env["LIVRET_IDENTITE"] = str(named)
+    refused = CliRunner(env=env).invoke(cli, ["-C", str(repo), "access", LUCIE])
+    assert refused.exit_code == 0  # a repository alone uses the clear store: no key needed
+    (repo / "acces").mkdir()
+    (repo / "acces" / "destinataires.txt").write_text(f"{key} Moi\n")
+    refused = CliRunner(env=env).invoke(cli, ["-C", str(repo), "access", LUCIE])
+    assert refused.exit_code == 1 and "introuvable" in refused.stderr and not named.exists()
+    made = CliRunner(env=env).invoke(cli, ["-C", str(repo), "cle"])
+    assert made.exit_code == 0 and stat.S_IMODE(named.stat().st_mode) == 0o600
 
 
 @pytest.mark.parametrize("where", ["identite.txt", ".livret/identite.txt", "dossiers/x.txt"])

@@ -1,7 +1,8 @@
 """The `livret` command: parse options, call one library function, map errors to exit codes.
 
 One module per command (`check`, `new`, `build`, `serve`, `access`, `emargement`, `fiche`,
-`suivi`, `retention`, `purge`, `schema`, `doctor`), the terminal output of a build in `output.py`,
+`suivi`, `retention`, `purge`, `schema`, `doctor`, `cle`, `equipe`), the terminal output
+of a build in `output.py`,
 click's words in French in `clifr.py`. Only `build` and `serve` (MkDocs, WeasyPrint),
 `emargement` and `fiche` (WeasyPrint) need the heavy machinery, and import it when they run:
 `livret check` stays fast and never loads it.

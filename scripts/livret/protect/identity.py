@@ -131,7 +131,8 @@ def load_identity(
     """This machine's identity; made (0600, outside `root`) when absent and `create`.
 
     None when there is none and `create` is false. A LIVRET_IDENTITE that names a missing
-    file is an error, never a reason to make a new key somewhere unexpected.
+    file is an error unless `create` (only `livret cle` asks): a build never makes a new
+    key in a place someone mistyped.
     """
     told = notices if notices is not None else []
     given = os.environ.get(ENV_VAR, "").strip()
@@ -141,12 +142,12 @@ def load_identity(
     assert path is not None
     if path.exists() or path.is_symlink():
         return _parse_secret(_read_file(path, told), str(path))
-    if given:
-        raise LivretError(
-            f"{path} : identité age introuvable (variable {ENV_VAR}) ; corrigez le chemin, "
-            f"ou retirez la variable pour utiliser l'identité de cette machine"
-        )
     if not create:
+        if given:  # never silently fall back to another key than the one named
+            raise LivretError(
+                f"{path} : identité age introuvable (variable {ENV_VAR}) ; créez-la avec "
+                f"« livret cle », corrigez le chemin, ou retirez la variable"
+            )
         return None
     secret = pyrage.x25519.Identity.generate()
     public = str(secret.to_public())
