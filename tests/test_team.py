@@ -398,6 +398,16 @@ def test_a_hand_edited_recipients_file_is_reported_at_its_line(
     assert f"acces/destinataires.txt:5:1: {message}" in result.stderr
 
 
+def test_doctor_tells_whether_this_machine_opens_the_team_store(
+    scenario: Scenario, copy_a: Consultant
+) -> None:
+    mine = copy_a.run("doctor").output
+    assert "✓ accès partagés : 2 dossier(s)" in mine
+    stranger = Consultant(copy_a.repo, scenario.b.identity, copy_a.config, scenario.b.public)
+    theirs = stranger.run("doctor").output
+    assert "✗ accès partagés (acces/) illisibles" in theirs and scenario.b.public in theirs
+
+
 def test_init_twice_is_refused(copy_a: Consultant) -> None:
     result = copy_a.run("equipe", "init", "--nom", "Alice")
     assert result.exit_code == 1 and "existe déjà" in result.stderr

@@ -304,6 +304,19 @@ def _gitignore(project: Project, store: Path) -> Finding:
     return Finding(True, "chemins privés (.livret/, syntheses/, accès) ignorés par git")
 
 
+def _team(project: Project) -> Finding | None:
+    """In a team repository, whether this machine's key opens the shared accesses."""
+    from livret.protect import team
+
+    if not team.is_team(project):
+        return None
+    try:
+        count = len(team.TeamStore(project).all())
+    except LivretError as error:
+        return Finding(False, "accès partagés (acces/) illisibles sur cette machine", str(error))
+    return Finding(True, f"accès partagés : {count} dossier(s), ouverts avec la clé de la machine")
+
+
 def _store(store: Path) -> Finding:
     """Readable and private, looked at without fixing anything (the build fixes modes)."""
     try:
@@ -349,7 +362,7 @@ def examine(project: Project | None, platform: str = sys.platform) -> list[Findi
     findings.append(_git(platform))
     if project is not None:
         store = store_path(project)
-        findings += [_gitignore(project, store), _store(store)]
+        findings += [_gitignore(project, store), _team(project) or _store(store)]
     findings.append(
         Finding(True, "Chromium : inutile pour livret (seuls les tests du navigateur s'en servent)")
     )
