@@ -5,6 +5,9 @@ names) and a passphrase of six French words drawn with `secrets` from the curate
 packaged in `livret/data/mots.txt` (65.2 bits; see data/README.md). The store lives in
 `.livret/acces.json` (mode 0600) or wherever `LIVRET_ACCESS` points. Both stay the
 same from one build to the next until `livret access SLUG --rotate`.
+
+A team keeps them instead in `acces/<slug>.age`, encrypted with age (protect/team.py);
+`open_store` picks one or the other, and callers only know the `Store` interface.
 """
 
 from __future__ import annotations
