@@ -21,6 +21,7 @@ from livret.cli import (
     doctor,
     emargement,
     fiche,
+    fusionner,
     new,
     purge,
     retention,
@@ -65,6 +66,7 @@ cli.add_command(fiche.fiche)
 cli.add_command(purge.purge_command)
 cli.add_command(retention.retention_command)
 cli.add_command(doctor.doctor)
+cli.add_command(fusionner.fusionner)
 
 
 def main() -> None:
