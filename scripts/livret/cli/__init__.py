@@ -24,6 +24,7 @@ from livret.cli import (
     emargement,
     equipe,
     fiche,
+    fusionner,
     new,
     purge,
     retention,
@@ -70,6 +71,7 @@ cli.add_command(retention.retention_command)
 cli.add_command(doctor.doctor)
 cli.add_command(cle.cle)
 cli.add_command(equipe.equipe)
+cli.add_command(fusionner.fusionner)
 
 
 def main() -> None:
