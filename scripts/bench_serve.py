@@ -30,16 +30,10 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [  # the switches tests/chromium.py explains
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+# Debian's Chromium started as the tests start it (tests/chromium.py says why each switch).
+sys.path.insert(0, str(ROOT / "tests"))
+from chromium import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
+
 PAGE = "demarche.html"  # shows `demande`
 _REBUILT = re.compile(r"Aperçu à jour \((\d+),(\d+) s\)")
 

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
 import shutil
+import stat
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +29,23 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         action="store_true",
         help="rewrite the expected error files of tests/malformed from the current output",
     )
+
+
+def snapshot(base: Path) -> dict[str, tuple[object, ...]]:
+    """Every path under `base` with its kind, size, times and bytes; links are not followed."""
+    seen: dict[str, tuple[object, ...]] = {}
+    for top, dirs, files in os.walk(base):
+        for name in [*dirs, *files]:
+            path = Path(top) / name
+            info = path.lstat()
+            content: object = None
+            if path.is_symlink():
+                content = os.readlink(path)
+            elif stat.S_ISREG(info.st_mode):
+                content = hashlib.sha256(path.read_bytes()).hexdigest()
+            key = path.relative_to(base).as_posix()
+            seen[key] = (stat.S_IFMT(info.st_mode), info.st_size, info.st_mtime_ns, content)
+    return seen
 
 
 def make_repo(base: Path, dossiers: dict[str, Path] | None = None) -> Path:

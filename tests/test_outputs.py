@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from conftest import FIXTURES, make_repo
+from conftest import FIXTURES, make_repo, snapshot
 from livret.cli import cli
 from livret.pipeline.fingerprint import _hash_tree
 from livret.publish.folders import MARKER
@@ -38,23 +38,6 @@ def build(repo: Path, *args: str, env: dict[str, str | None] | None = None) -> R
 
 def booklets(result: Result) -> dict[str, dict[str, object]]:
     return {b["slug"]: b for b in json.loads(result.stdout)["booklets"]}
-
-
-def snapshot(base: Path) -> dict[str, tuple[object, ...]]:
-    """Every path under `base` with its kind, size, times and bytes; links are not followed."""
-    seen: dict[str, tuple[object, ...]] = {}
-    for top, dirs, files in os.walk(base):
-        for name in [*dirs, *files]:
-            path = Path(top) / name
-            info = path.lstat()
-            content: object = None
-            if path.is_symlink():
-                content = os.readlink(path)
-            elif stat.S_ISREG(info.st_mode):
-                content = hashlib.sha256(path.read_bytes()).hexdigest()
-            key = path.relative_to(base).as_posix()
-            seen[key] = (stat.S_IFMT(info.st_mode), info.st_size, info.st_mtime_ns, content)
-    return seen
 
 
 @pytest.fixture(scope="module")

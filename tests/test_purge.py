@@ -11,19 +11,17 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import hashlib
 import json
 import os
 import re
 import shutil
-import stat
 from pathlib import Path
 from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
 
-from conftest import FIXTURES, make_repo
+from conftest import FIXTURES, make_repo, snapshot
 from livret.cli import cli
 from livret.lifecycle.purge import REFERENCE, REGISTER_COLUMNS
 from livret.lifecycle.retention import add_years, retention_end
@@ -66,23 +64,6 @@ def new_repo(base: Path) -> Path:
     for slug, (first, last) in PEOPLE.items():
         add_dossier(repo, slug, first, last)
     return repo
-
-
-def snapshot(base: Path) -> dict[str, tuple[object, ...]]:
-    """Every path under `base` with its kind, size, mtime and bytes; links are not followed."""
-    seen: dict[str, tuple[object, ...]] = {}
-    for top, dirs, files in os.walk(base):
-        for name in [*dirs, *files]:
-            path = Path(top) / name
-            info = path.lstat()
-            content: object = None
-            if path.is_symlink():
-                content = os.readlink(path)
-            elif stat.S_ISREG(info.st_mode):
-                content = hashlib.sha256(path.read_bytes()).hexdigest()
-            key = path.relative_to(base).as_posix()
-            seen[key] = (stat.S_IFMT(info.st_mode), info.st_size, info.st_mtime_ns, content)
-    return seen
 
 
 def store(repo: Path) -> dict[str, dict[str, str]]:

@@ -376,6 +376,15 @@ class BuiltSite:
     generated: dict[str, bytes]
 
 
+def _refuse_unsafe(records: list[logging.LogRecord], checker: _PagesPlugin, refusal: str) -> None:
+    """After a build: MkDocs' own errors are a bug; the allowlist's findings a refusal."""
+    errors = [r.getMessage() for r in records if r.levelno >= logging.ERROR]
+    if errors:
+        raise RuntimeError("MkDocs a signalé des erreurs : " + " | ".join(errors))
+    if checker.problems:
+        raise UnsafeBooklet(f"{refusal} : " + " ; ".join(checker.problems[:10]))
+
+
 def build_site(project: Project, provider: Provider, inputs: SiteInputs, work: Path) -> BuiltSite:
     """Build the encrypted site in `work/site`."""
     docs, site = work / "docs", work / "site"
@@ -394,13 +403,7 @@ def build_site(project: Project, provider: Provider, inputs: SiteInputs, work: P
             generated = {DECRYPT_SCRIPT: _unlock_script(config)}
         finally:
             _reset_encryption_state(config)
-    errors = [r.getMessage() for r in records if r.levelno >= logging.ERROR]
-    if errors:
-        raise RuntimeError("MkDocs a signalé des erreurs : " + " | ".join(errors))
-    if checker.problems:
-        raise UnsafeBooklet(
-            "publication refusée, le livret n'est pas sûr : " + " ; ".join(checker.problems[:10])
-        )
+    _refuse_unsafe(records, checker, "publication refusée, le livret n'est pas sûr")
     _prune(site)
     # The logo is copied from the provider's file: count its folder as a theme source.
     dirs = [Path(d) for d in config.theme.dirs] + [docs]
@@ -478,13 +481,7 @@ def build_preview(
         config.plugins["livret-pages"] = checker
         config.plugins["livret-apercu"] = _BannerPlugin(banner)
         build(config)
-    errors = [r.getMessage() for r in records if r.levelno >= logging.ERROR]
-    if errors:
-        raise RuntimeError("MkDocs a signalé des erreurs : " + " | ".join(errors))
-    if checker.problems:
-        raise UnsafeBooklet(
-            "aperçu refusé, la page n'est pas sûre : " + " ; ".join(checker.problems[:10])
-        )
+    _refuse_unsafe(records, checker, "aperçu refusé, la page n'est pas sûre")
     _prune(site)  # the same theme files as a booklet: no script calls a CDN
     return site
 
