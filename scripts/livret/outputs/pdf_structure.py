@@ -114,6 +114,15 @@ def _id(value: object) -> bool:
     )
 
 
+def _identity_system(value: object) -> bool:
+    # The Adobe-Identity-0 character collection: what WeasyPrint writes for every font.
+    return isinstance(value, Dictionary) and _plain(value) == {
+        "/Registry": b"Adobe",
+        "/Ordering": b"Identity",
+        "/Supplement": 0,
+    }
+
+
 _COMMON: dict[str, Check] = {
     "/Length": _count,
     "/Filter": _filters,
@@ -141,6 +150,10 @@ _STREAMS: dict[tuple[str | None, str | None], dict[str, Check]] = {
         "/FormType": lambda v: v == 1,
     },
     ("/Metadata", "/XML"): {},
+    # WeasyPrint's encoding map for a font that lacks a glyph (drawn as .notdef): its name
+    # and character collection are the same for every dossier; which glyphs are missing
+    # is in the stream, encrypted.
+    ("/CMap", None): {"/CMapName": lambda v: v == "/WP-Encod-0", "/CIDSystemInfo": _identity_system},
     # Page contents, font programs, ToUnicode maps, ICC profiles.
     (None, None): {
         "/Length1": _count, "/Length2": _count, "/Length3": _count,
@@ -345,4 +358,6 @@ def _plain(value: object) -> object:
         return {key: _plain(value[key]) for key in list(value.keys())}
     if isinstance(value, Name):
         return str(value)
+    if isinstance(value, String):
+        return bytes(value)
     return value
