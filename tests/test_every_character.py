@@ -15,8 +15,10 @@ the constant encoding map WeasyPrint then writes.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
+import sys
 import unicodedata
 from pathlib import Path
 from typing import Any
@@ -228,3 +230,45 @@ def test_encoding_map_shows_nothing_of_the_dossier() -> None:
         pikepdf.Dictionary(Registry=pikepdf.String("Adobe"), Ordering=pikepdf.String("Identity"), Supplement=0, Nom=1),
     ):  # fmt: skip
         assert not system(bad)
+
+
+FONTS_CONF = """<?xml version="1.0"?>
+<!DOCTYPE fontconfig SYSTEM "urn:fontconfig:fonts.dtd">
+<fontconfig><dir>/usr/share/fonts/truetype/dejavu</dir><dir>/usr/share/fonts/truetype/noto</dir>
+<cachedir>{cache}</cachedir></fontconfig>
+"""
+
+
+def test_a_script_without_its_font_is_found_by_check_and_doctor(tmp_path: Path) -> None:
+    """A machine without the CJK fonts (a real fontconfig that sees only DejaVu and Noto core)."""
+    if not Path("/usr/share/fonts/truetype/noto").is_dir():
+        pytest.skip("fonts-noto-core is not installed")
+    conf = tmp_path / "fonts.conf"
+    conf.write_text(FONTS_CONF.format(cache=tmp_path / "cache"), encoding="utf-8")
+    repo = make_repo(tmp_path / "repo", {SOURCE: ROOT / "dossiers" / SOURCE})
+    synthese = repo / "dossiers" / SOURCE / "synthese.yml"
+    lines = synthese.read_text(encoding="utf-8").splitlines(keepends=True)
+    index = next(i for i, line in enumerate(lines) if "intitule: Devenir" in line)
+    lines[index] = lines[index].rstrip("\n") + " 木工\n"
+    synthese.write_text("".join(lines), encoding="utf-8")
+    column = len(lines[index]) - 2
+    env = {
+        **os.environ,
+        "FONTCONFIG_FILE": str(conf),
+        "LIVRET_ACCESS": str(tmp_path / "acces.json"),
+        "PYTHONPATH": str(ROOT / "scripts"),
+    }
+
+    def livret(*args: str) -> subprocess.CompletedProcess[str]:
+        command = [sys.executable, "-m", "livret", "-C", str(repo), *args]
+        return subprocess.run(command, env=env, capture_output=True, text=True)
+
+    checked = livret("check")
+    assert checked.returncode == 0, checked.stderr
+    where = f"dossiers/{SOURCE}/synthese.yml:{index + 1}:{column}: avertissement : caractère U+6728"
+    assert where in checked.stdout + checked.stderr
+    assert "aucune police installée ne le dessine" in checked.stdout + checked.stderr
+    assert livret("check", "--strict").returncode == 1
+    doctor = livret("doctor").stdout
+    assert "✗ écritures sans police : le chinois et le japonais, le coréen" in doctor
+    assert "fonts-noto-cjk" in doctor
