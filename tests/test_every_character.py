@@ -14,6 +14,7 @@ the constant encoding map WeasyPrint then writes.
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import shutil
@@ -156,7 +157,7 @@ def test_booklet_shows_every_word(built: tuple[Path, Path, dict[str, Any]]) -> N
 
     if not Path(CHROMIUM).is_file():
         pytest.skip("Debian chromium is not installed")
-    repo, store, booklet = built
+    repo, store, _ = built
     access = json.loads(store.read_text())["livrets"][SOURCE]
     folder = repo / "site" / access["booklet_id"]
     pages = sorted(p.name for p in folder.glob("*.html") if p.name != "404.html")
@@ -177,9 +178,13 @@ def test_booklet_shows_every_word(built: tuple[Path, Path, dict[str, Any]]) -> N
     assert not missing, missing
 
 
-def test_private_use_character_is_named_at_its_place(tmp_path: Path) -> None:
-    repo = make_repo(tmp_path / "repo", {SOURCE: ROOT / "dossiers" / SOURCE})
-    store = tmp_path / "acces.json"
+@pytest.fixture(scope="module")
+def private(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str, Any, Any, Any]:
+    """The example with one private-use character in the project's title: check, check
+    --strict and build, with where the character is."""
+    base = tmp_path_factory.mktemp("prive")
+    repo = make_repo(base / "repo", {SOURCE: ROOT / "dossiers" / SOURCE})
+    store = base / "acces.json"
     synthese = repo / "dossiers" / SOURCE / "synthese.yml"
     lines = synthese.read_text(encoding="utf-8").splitlines(keepends=True)
     index = next(i for i, line in enumerate(lines) if "intitule: Devenir" in line)
@@ -187,20 +192,98 @@ def test_private_use_character_is_named_at_its_place(tmp_path: Path) -> None:
     lines[index] = lines[index].replace("Devenir", f"{PRIVATE}Devenir")
     synthese.write_text("".join(lines), encoding="utf-8")
     where = f"dossiers/{SOURCE}/synthese.yml:{index + 1}:{column}: "
+    checks = _run(repo, store, "check"), _run(repo, store, "check", "--strict")
+    return repo, where, *checks, _run(repo, store, "build")
 
-    warned = _run(repo, store, "check")
+
+def test_private_use_character_is_named_at_its_place(
+    private: tuple[Path, str, Any, Any, Any],
+) -> None:
+    repo, where, warned, strict, result = private
     assert warned.exit_code == 0, warned.output
     assert f"{where}avertissement : caractère U+E123 « {PRIVATE} » à usage privé" in warned.output
-    strict = _run(repo, store, "check", "--strict")
     assert strict.exit_code == 1
     assert f"{where}caractère U+E123" in strict.output
     # Without --strict the build goes on: the box is printed, the verifier accepts the
     # encoding map WeasyPrint writes for it (its clear part is the same in every dossier).
-    result = _run(repo, store, "build")
     assert result.exit_code == 0, result.output
     assert "U+E123" in result.output
     cmaps = _cmaps(repo / CLEAR_DIR / f"{SOURCE}.pdf")
     assert cmaps and set(cmaps) == {"/WP-Encod-0"}
+
+
+# Every kind of object WeasyPrint 70 writes for our templates, in these two syntheses: fonts
+# with and without a missing glyph (TrueType and OpenType/CFF programs), colour emoji
+# (images), the SVG logo and charts (drawn in the page content, no form: see
+# test_pdf_structure), links, the PDF/UA structure tree. (Type, Subtype) of the stream
+# dictionaries left in clear once encrypted, then of every typed object of the decrypted file.
+CLEAR_KINDS = {
+    ("/CMap", None), ("/ObjStm", None), ("/XRef", None), ("/XObject", "/Image"),
+    ("/Metadata", "/XML"), (None, None), (None, "/OpenType"),
+}  # fmt: skip
+ALL_KINDS = CLEAR_KINDS | {
+    ("/Annot", "/Link"), ("/Catalog", None), ("/Font", "/Type0"), ("/Font", "/CIDFontType0"),
+    ("/Font", "/CIDFontType2"), ("/FontDescriptor", None), ("/Page", None), ("/Pages", None),
+    ("/StructElem", None), ("/StructTreeRoot", None), ("/OBJR", None),
+}  # fmt: skip
+
+
+def _kinds(path: Path, passphrase: str) -> tuple[set[Any], set[Any]]:
+    clear: set[Any] = set()
+    every: set[Any] = set()
+    with pikepdf.open(path, password=passphrase) as pdf:
+        table = pdf.get_xref_table()
+        for obj in pdf.objects:
+            head = obj.stream_dict if isinstance(obj, pikepdf.Stream) else obj
+            if not isinstance(head, pikepdf.Dictionary):
+                continue
+            kind = tuple(str(head[k]) if k in head else None for k in ("/Type", "/Subtype"))
+            if kind[0] is not None or isinstance(obj, pikepdf.Stream):
+                every.add(kind)
+            if isinstance(obj, pikepdf.Stream) and table[obj.objgen].type == 1:
+                clear.add(kind)
+    return clear, every
+
+
+def test_the_allowlist_holds_what_weasyprint_writes(
+    built: tuple[Path, Path, dict[str, Any]], private: tuple[Path, str, Any, Any, Any]
+) -> None:
+    from livret.outputs.pdf_structure import _STREAMS
+
+    clear: set[Any] = set()
+    every: set[Any] = set()
+    for repo, store in ((built[0], built[1]), (private[0], private[0].parent / "acces.json")):
+        access = json.loads(store.read_text())["livrets"][SOURCE]
+        (pdf,) = (repo / "site" / access["booklet_id"]).glob("*.pdf")
+        found = _kinds(pdf, access["passphrase"])
+        clear |= found[0]
+        every |= found[1]
+    print("clear stream dictionaries:", sorted(clear, key=str))
+    print("every object:", sorted(every, key=str))
+    assert clear <= set(_STREAMS), clear - set(_STREAMS)
+    assert clear == CLEAR_KINDS, (clear ^ CLEAR_KINDS, "a new WeasyPrint writes other objects")
+    assert every == ALL_KINDS, every ^ ALL_KINDS
+
+
+def test_a_refusal_says_which_character_and_page(
+    private: tuple[Path, str, Any, Any, Any],
+) -> None:
+    """A map whose clear part would hold a name of the dossier is refused, in words."""
+    from livret.errors import LivretError
+    from livret.outputs.pdf import encrypt_pdf
+    from livret.outputs.pdf_structure import verify_pdf_structure
+
+    with pikepdf.open(private[0] / CLEAR_DIR / f"{SOURCE}.pdf") as pdf:
+        for obj in pdf.objects:
+            if isinstance(obj, pikepdf.Stream) and obj.stream_dict.get("/Type") == "/CMap":
+                obj.stream_dict.CMapName = pikepdf.Name("/Durand")
+        out = io.BytesIO()
+        pdf.save(out)
+    with pytest.raises(LivretError) as refused:
+        verify_pdf_structure(encrypt_pdf(out.getvalue(), "phrase"), "phrase")
+    message = str(refused.value)
+    assert "la table d'une police à qui manque un caractère (U+E123), page " in message
+    assert "lancez livret check" in message
 
 
 def test_unprintable_kinds() -> None:
@@ -220,15 +303,17 @@ def test_encoding_map_shows_nothing_of_the_dossier() -> None:
     assert allowed["/CMapName"](pikepdf.Name("/WP-Encod-0"))
     assert not allowed["/CMapName"](pikepdf.Name("/Claire-Durand"))
     system = allowed["/CIDSystemInfo"]
-    good = pikepdf.Dictionary(
-        Registry=pikepdf.String("Adobe"), Ordering=pikepdf.String("Identity"), Supplement=0
-    )
-    assert system(good)
-    for bad in (
-        pikepdf.Dictionary(Registry=pikepdf.String("Adobe"), Ordering=pikepdf.String("Identity"), Supplement=13),
-        pikepdf.Dictionary(Registry=pikepdf.String("Adobe"), Ordering=pikepdf.String("Durand"), Supplement=0),
-        pikepdf.Dictionary(Registry=pikepdf.String("Adobe"), Ordering=pikepdf.String("Identity"), Supplement=0, Nom=1),
-    ):  # fmt: skip
+
+    def info(ordering: str = "Identity", supplement: int = 0, **extra: Any) -> Any:
+        return pikepdf.Dictionary(
+            Registry=pikepdf.String("Adobe"),
+            Ordering=pikepdf.String(ordering),
+            Supplement=supplement,
+            **extra,
+        )
+
+    assert system(info())
+    for bad in (info(supplement=13), info("Durand"), info(Nom=1), pikepdf.Name("/Identity")):
         assert not system(bad)
 
 
