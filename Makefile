@@ -5,10 +5,12 @@
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
-# Debian packages livret needs to run: fonts for the PDF (every French character, €, « »)
-# and the PDF layout libraries used by WeasyPrint.
-RUNTIME_PACKAGES := python3-venv fonts-dejavu-core fonts-noto-core libpango-1.0-0 \
-	libpangoft2-1.0-0 libharfbuzz-subset0
+# Debian packages livret needs to run: the fonts of the PDF's fallback chain (theme/pdf/commun.css:
+# Latin, Greek, Cyrillic, Arabic, Hebrew in fonts-noto-core and fonts-dejavu-core; Chinese,
+# Japanese, Korean in fonts-noto-cjk; colour emoji in fonts-noto-color-emoji; symbols and
+# monochrome emoji in fonts-symbola) and the PDF layout libraries used by WeasyPrint.
+RUNTIME_PACKAGES := python3-venv fonts-dejavu-core fonts-noto-core fonts-noto-cjk \
+	fonts-noto-color-emoji fonts-symbola libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
 # Only the tests need these: Chromium for the browser tests, poppler for PDF checks, Node.js
 # for axe-core, pdf.js and yaml-language-server (npm itself is checked apart, see node_modules).
 TEST_PACKAGES := poppler-utils chromium nodejs

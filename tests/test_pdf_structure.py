@@ -413,3 +413,18 @@ def test_verifier_accepts_a_page_sized_group(clear_pdf: bytes) -> None:
         out = io.BytesIO()
         pdf.save(out)
     verify_pdf_structure(encrypt_pdf(out.getvalue(), PASS), PASS)
+
+
+def test_a_refusal_names_the_page_and_heading_that_drew_it(clear_pdf: bytes) -> None:
+    """Not an object number alone: the page the consultant finds it on, and its heading."""
+    with pikepdf.open(io.BytesIO(clear_pdf)) as pdf:
+        del pdf.trailer["/Info"]
+        _pattern(pdf)  # every page shares WeasyPrint's resources: only page 3 draws it
+        page = pdf.pages[2]
+        page.Contents.write(page.Contents.read_bytes() + b"\n/Pattern cs /P0 scn 0 0 5 5 re f")
+        data = _encrypt(pdf)
+    with pytest.raises(LivretError) as refused:
+        verify_pdf_structure(data, PASS)
+    message = str(refused.value)
+    assert re.search(r"\(un motif de remplissage du thème, page 3 : « [^»]+ »\) ; lancez", message)
+    assert "livret check" in message

@@ -85,6 +85,16 @@ _ADVICE: dict[str, dict[str, str]] = {
         "windows": "téléchargez Noto Sans et Noto Serif (https://fonts.google.com/noto), puis "
         "clic droit sur chaque fichier .ttf, « Installer pour tous les utilisateurs »",
     },
+    "scripts": {
+        "linux": "sudo apt install fonts-noto-core fonts-noto-cjk fonts-noto-color-emoji "
+        "fonts-symbola",
+        "macos": "brew install --cask font-noto-sans-hebrew font-noto-naskh-arabic "
+        "font-noto-sans-cjk-sc font-noto-serif-cjk-sc font-noto-sans-symbols-2 "
+        "font-noto-color-emoji",
+        "windows": "installez depuis https://fonts.google.com/noto Noto Sans Hebrew, Noto Naskh "
+        "Arabic, Noto Sans SC, Noto Serif SC, Noto Sans Symbols 2 et Noto Color Emoji "
+        "(« Installer pour tous les utilisateurs »)",
+    },
     "git": {
         "linux": "installez git : sudo apt install git",
         "macos": "installez git : xcode-select --install (ou brew install git)",
@@ -289,6 +299,45 @@ def _fonts(project: Project, platform: str) -> Finding:
     return Finding(True, f"polices du thème présentes : {names}")
 
 
+# One character per script the print theme's fallback chain covers (theme/pdf/commun.css).
+_SCRIPTS = (
+    ("le vietnamien et les lettres latines étendues", "ễ"),
+    ("le grec", "λ"),
+    ("le cyrillique", "Ж"),
+    ("l'arabe", "م"),
+    ("l'hébreu", "ש"),
+    ("le chinois et le japonais", "中"),
+    ("le coréen", "한"),
+    ("les symboles", "⚖"),
+    ("les emoji", "🎯"),
+)
+_COLOUR_EMOJI = "Noto Color Emoji"
+
+
+def _scripts(platform: str) -> Finding:
+    """Which scripts no installed font draws: their characters would print as empty boxes."""
+    from livret.render.glyphs import fonts_for
+
+    found = {name: fonts_for(ord(char)) for name, char in _SCRIPTS}
+    if any(families is None for families in found.values()):
+        return Finding(
+            False, "écritures : fontconfig introuvable, livret check ne peut pas dire quels "
+            "caractères s'imprimeront", _advice("pango", platform), required=False
+        )  # fmt: skip
+    missing = [name for name, families in found.items() if not families]
+    if missing:
+        return Finding(
+            False,
+            f"écritures sans police : {', '.join(missing)} (leurs caractères s'imprimeraient "
+            "dans la synthèse comme des carrés vides ; livret check les signale)",
+            "installez-les : " + _advice("scripts", platform),
+            required=False,
+        )
+    emoji = found["les emoji"] or ()
+    colour = "en couleur" if _COLOUR_EMOJI in emoji else f"en noir ({emoji[0]})"
+    return Finding(True, f"toutes les écritures ont une police ; emoji imprimés {colour}")
+
+
 def _git(platform: str) -> Finding:
     found = shutil.which("git")
     if found is None:
@@ -359,6 +408,8 @@ def examine(project: Project | None, platform: str = sys.platform) -> list[Findi
     findings += [weasyprint, pikepdf, _site_stack(platform)]
     if project is not None and prints and pikepdf.ok:  # fonts are checked by printing them
         findings.append(_fonts(project, platform))
+    if prints:
+        findings.append(_scripts(platform))
     findings.append(_git(platform))
     if project is not None:
         store = store_path(project)

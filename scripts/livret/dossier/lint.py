@@ -17,6 +17,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from livret.errors import Problem
+from livret.render.glyphs import undrawable
 from livret.sources.yamlpos import Loc, YamlDoc
 
 # What the template of `livret new` writes where the consultant must write something.
@@ -125,3 +126,12 @@ def swallowed_by_comment(doc: YamlDoc, model: type[BaseModel]) -> list[Problem]:
             )
         )
     return found
+
+
+def unprintable(path: str, text: str, *, yaml: bool) -> list[Problem]:
+    """Every character of a file that the synthèse would print as an empty box (or that
+    looks different on every device), as a warning at its place; `--strict` refuses them."""
+    return [
+        Problem(path, found.line, found.column, found.message(), warning=True)
+        for found in undrawable(text, yaml=yaml)
+    ]

@@ -230,10 +230,14 @@ def load_dossier(folder: Path, root: Path, cadre: Cadre | None = None) -> Dossie
         + lint.swallowed_by_comment(synthese_doc, Synthese)
     )
     placeholders = lint.placeholders(bilan_doc) + lint.placeholders(synthese_doc)
+    for doc in (bilan_doc, synthese_doc):
+        warnings += lint.unprintable(doc.path, "\n".join(doc.lines), yaml=True)
     for note in notes:
         if note.published and note.doc is not None:
             warnings += lint.swallowed_by_comment(note.doc, NoteMeta)
             placeholders += lint.placeholders(note.doc)
+            text, _ = decode_text(note.display, note.path.read_bytes())
+            warnings += lint.unprintable(note.display, text or "", yaml=False)
     return Dossier(
         slug,
         folder,

@@ -16,6 +16,7 @@ has, and the raw bytes for any string or stream that would have escaped encrypti
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Callable, Iterator
 from decimal import Decimal
 
@@ -114,6 +115,15 @@ def _id(value: object) -> bool:
     )
 
 
+def _identity_system(value: object) -> bool:
+    # The Adobe-Identity-0 character collection: what WeasyPrint writes for every font.
+    return isinstance(value, Dictionary) and _plain(value) == {
+        "/Registry": b"Adobe",
+        "/Ordering": b"Identity",
+        "/Supplement": 0,
+    }
+
+
 _COMMON: dict[str, Check] = {
     "/Length": _count,
     "/Filter": _filters,
@@ -141,6 +151,13 @@ _STREAMS: dict[tuple[str | None, str | None], dict[str, Check]] = {
         "/FormType": lambda v: v == 1,
     },
     ("/Metadata", "/XML"): {},
+    # WeasyPrint's encoding map for a font that lacks a glyph (drawn as .notdef): its name
+    # and character collection are the same for every dossier; which glyphs are missing
+    # is in the stream, encrypted.
+    ("/CMap", None): {
+        "/CMapName": lambda v: v == "/WP-Encod-0",
+        "/CIDSystemInfo": _identity_system,
+    },
     # Page contents, font programs, ToUnicode maps, ICC profiles.
     (None, None): {
         "/Length1": _count, "/Length2": _count, "/Length3": _count,
@@ -202,8 +219,160 @@ def _check_encryption(pdf: pikepdf.Pdf) -> None:
         raise _refuse("le dictionnaire de chiffrement du PDF de synthèse est inattendu")
 
 
+# What each kind of stream is, in a consultant's words, for a refusal that must say which
+# part of the synthèse caused it.
+_KINDS: dict[tuple[str | None, str | None], str] = {
+    ("/XObject", "/Image"): "une image",
+    ("/XObject", "/Form"): "un dessin (graphique, logo ou emoji)",
+    ("/CMap", None): "la table d'une police à qui manque un caractère",
+    ("/Pattern", None): "un motif de remplissage du thème",
+    ("/Metadata", "/XML"): "les métadonnées du document",
+}
+_WHAT_TO_DO = (
+    " ; lancez livret check sur ce dossier (il signale les caractères qu'aucune police ne "
+    "dessine et les images refusées) ; s'il ne signale rien, transmettez ce message à la "
+    "personne qui maintient livret, sans le dossier"
+)
+
+
+def _reached(obj: object) -> set[tuple[int, int]]:
+    """Every indirect object `obj` leads to: a font's program and maps, a drawing's images."""
+    seen: set[tuple[int, int]] = set()
+    stack = [obj]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, pikepdf.Object) and item.is_indirect:
+            if item.objgen in seen:
+                continue
+            seen.add(item.objgen)
+        if isinstance(item, Stream):
+            item = item.stream_dict
+        if isinstance(item, Dictionary):
+            stack.extend(item[key] for key in list(item.keys()) if key not in ("/Parent", "/P"))
+        elif isinstance(item, Array):
+            stack.extend(item)
+    return seen
+
+
+def _located(pdf: pikepdf.Pdf, objgen: tuple[int, int], kind: str) -> str:
+    """Which page of the synthèse draws the object, and under which heading.
+
+    WeasyPrint gives every page the same resources: the page is the first whose content
+    names a resource (a font, an image, a drawing) that leads to the object.
+    """
+    try:
+        for index, page in enumerate(pdf.pages):
+            resources = page.obj.get("/Resources")
+            names: set[str] = set()
+            if isinstance(resources, Dictionary):
+                for category in list(resources.keys()):
+                    entries = resources[category]
+                    if isinstance(entries, Dictionary):
+                        names |= {
+                            key for key in list(entries.keys()) if objgen in _reached(entries[key])
+                        }
+            if not names:
+                continue
+            for instruction in pikepdf.parse_content_stream(page):
+                operands = getattr(instruction, "operands", ())
+                if any(isinstance(o, Name) and str(o) in names for o in operands):
+                    heading = _heading(pdf, index)
+                    under = f" : « {heading} »" if heading else ""
+                    return f"{kind}, page {index + 1}{under}"
+    except pikepdf.PdfError:
+        pass
+    return kind
+
+
+_NOTDEF = re.compile(rb"<([0-9a-fA-F]{4})> 0\b")
+_TO_UNICODE = re.compile(rb"<([0-9a-fA-F]{4})>\s*<([0-9a-fA-F]+)>")
+
+
+def _missing_characters(pdf: pikepdf.Pdf, objgen: tuple[int, int]) -> str:
+    """The characters a font's missing-glyph map sends to .notdef (U+E123…), read from
+    the font's ToUnicode map: what the consultant finds in the dossier with `check`."""
+    try:
+        encoding = pdf.get_object(objgen)
+        assert isinstance(encoding, Stream)
+        missing = {m.group(1).lower() for m in _NOTDEF.finditer(encoding.read_bytes())}
+        codes: set[str] = set()
+        for obj in pdf.objects:
+            if not (isinstance(obj, Dictionary) and obj.get("/Type") == "/Font"):
+                continue
+            if obj.get("/Encoding") is None or not _ref(obj.get("/Encoding")):
+                continue
+            if obj.Encoding.objgen != objgen or "/ToUnicode" not in obj:
+                continue
+            for glyph, text in _TO_UNICODE.findall(obj.ToUnicode.read_bytes()):
+                if glyph.lower() in missing:
+                    chars = bytes.fromhex(text.decode()).decode("utf-16-be", "replace")
+                    codes |= {f"U+{ord(c):04X}" for c in chars}
+    except (AssertionError, AttributeError, ValueError, pikepdf.PdfError):
+        return ""
+    return f" ({', '.join(sorted(codes))})" if codes else ""
+
+
+def _heading(pdf: pikepdf.Pdf, index: int) -> str:
+    """The last bookmark (a heading of the synthèse) that starts on or before the page."""
+    best: tuple[int, str] | None = None
+    try:
+        with pdf.open_outline() as outline:
+            items = list(outline.root)
+            while items:
+                item = items.pop(0)
+                items = list(item.children) + items
+                page = _outline_page(pdf, item)
+                if page is not None and page <= index and (best is None or page >= best[0]):
+                    best = (page, str(item.title))
+    except (pikepdf.PdfError, AttributeError, ValueError, TypeError):
+        return ""
+    return best[1] if best else ""
+
+
+def _outline_page(pdf: pikepdf.Pdf, item: pikepdf.OutlineItem) -> int | None:
+    destination: object = item.destination
+    if isinstance(destination, String | Name):
+        try:
+            resolved = pdf.Root.Names.Dests  # a name tree: look the name up
+            destination = pikepdf.NameTree(resolved).get(str(destination))
+        except (AttributeError, KeyError, pikepdf.PdfError):
+            return None
+    if isinstance(destination, Dictionary):
+        destination = destination.get("/D")
+    if (
+        isinstance(destination, Array)
+        and len(destination)
+        and isinstance(destination[0], Dictionary)
+    ):
+        try:
+            return int(pikepdf.Page(destination[0]).index)
+        except (ValueError, pikepdf.PdfError):
+            return None
+    return None
+
+
 def _check_clear_objects(pdf: pikepdf.Pdf) -> None:
     """Every object written outside an object stream: what an attacker reads."""
+    try:
+        _check_clear_objects_unlocated(pdf)
+    except _Refused as refused:
+        obj = pdf.get_object(refused.objgen)
+        head = obj.stream_dict if isinstance(obj, Stream) else obj
+        kind = (_str(head.get("/Type")), _str(head.get("/Subtype"))) if head else (None, None)
+        words = _KINDS.get(kind, "un élément de mise en page")
+        if kind == ("/CMap", None):
+            words += _missing_characters(pdf, refused.objgen)
+        where = _located(pdf, refused.objgen, words)
+        raise _refuse(f"{refused.reason} ({where}){_WHAT_TO_DO}") from None
+
+
+class _Refused(Exception):
+    def __init__(self, objgen: tuple[int, int], reason: str) -> None:
+        super().__init__(reason)
+        self.objgen, self.reason = objgen, reason
+
+
+def _check_clear_objects_unlocated(pdf: pikepdf.Pdf) -> None:
     root, crypt = pdf.Root.objgen, pdf.trailer["/Encrypt"].objgen
     boxes = {_box(page.obj.get("/MediaBox")) for page in pdf.pages}
     trailer = pdf.trailer
@@ -215,12 +384,18 @@ def _check_clear_objects(pdf: pikepdf.Pdf) -> None:
             continue
         where = f"l'objet {number}"
         obj = pdf.get_object(number, generation)
-        if isinstance(obj, Stream):
-            _check_stream(where, obj, boxes)
-        elif obj.objgen == root and isinstance(obj, Dictionary):
-            _check_catalog(obj)
-        elif obj.objgen != crypt:
-            raise _refuse(f"{where} du PDF de synthèse est lisible sans phrase de passe")
+        try:
+            if isinstance(obj, Stream):
+                _check_stream(where, obj, boxes)
+            elif obj.objgen == root and isinstance(obj, Dictionary):
+                _check_catalog(obj)
+            elif obj.objgen != crypt:
+                raise _refuse(f"{where} du PDF de synthèse est lisible sans phrase de passe")
+        except LivretError as error:
+            if obj.objgen == root:
+                raise
+            reason = str(error).removeprefix("publication refusée : ").removesuffix(".")
+            raise _Refused(obj.objgen, reason) from None
 
 
 def _check_stream(where: str, stream: Stream, boxes: set[tuple[Decimal, ...] | None]) -> None:
@@ -345,4 +520,6 @@ def _plain(value: object) -> object:
         return {key: _plain(value[key]) for key in list(value.keys())}
     if isinstance(value, Name):
         return str(value)
+    if isinstance(value, String):
+        return bytes(value)
     return value

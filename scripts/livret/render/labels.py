@@ -103,6 +103,21 @@ Libelles: type[BaseModel] = create_model(
 )
 
 
+def angle_brackets(title: str) -> str:
+    """Why a page title cannot be published, or "" when it can.
+
+    Material prints page titles as they are, in the menu and the header: a `<` there would
+    be markup, so the site refuses it (outputs/site.py); `check` says it first, here.
+    """
+    if "<" not in title and ">" not in title:
+        return ""
+    return (
+        f"titre de page « {title} » : les signes < et > sont interdits dans un titre "
+        "(ils passent pour du code dans le menu du livret) ; écrivez « inférieur à », "
+        "« supérieur à » ou des guillemets « »"
+    )
+
+
 def _check_counts(data: Any, doc: YamlDoc) -> list[Problem]:
     """What the model does not say simply: one label per level, one name per month."""
     problems = []
@@ -120,6 +135,12 @@ def _check_counts(data: Any, doc: YamlDoc) -> list[Problem]:
                     "il en faut un pour chacun des niveaux 1, 2, 3 et 4",
                 )
             )
+    pages = data.get("pages") if isinstance(data, dict) else None
+    if isinstance(pages, dict):
+        for key, title in pages.items():
+            if isinstance(title, str) and angle_brackets(title):
+                pos = doc.value_pos(("pages", key))
+                problems.append(Problem(SHOWN, pos.line, pos.column, angle_brackets(title)))
     mois = data.get("mois") if isinstance(data, dict) else None
     if isinstance(mois, list) and len(mois) != 12:
         pos = doc.key_pos(("mois",))

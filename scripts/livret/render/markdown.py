@@ -64,6 +64,16 @@ class _State:
     source: str
     problems: list[Problem] = field(default_factory=list)
 
+    def as_written(self, text: str) -> str:
+        r"""`text` as it stands in the source, with the backslashes that escaped its
+        characters: `[lien](\\evil.example)` gives `\\evil.example`, not `\evil.example`."""
+        if not text:
+            return text
+        # Leftmost match: an escaping backslash is taken with the character it escapes.
+        pattern = "".join(r"\\?" + re.escape(char) for char in text)
+        found = re.search(pattern, self.source)
+        return found.group(0) if found else text
+
     def problem_at(self, needle: str, message: str, *, warning: bool = False) -> None:
         # Point at the offending text itself: its line, and its column within that line.
         line, column = line_column(self.source, max(self.source.find(needle), 0))
@@ -71,11 +81,18 @@ class _State:
         self.problems.append(Problem(path, first + line - 1, indent + column - 1, message, warning))
 
 
+# A backslash-escaped character (`\\`, `\*`) waits as STX, its code point, ETX until
+# Python-Markdown's last tree pass puts it back.
+_ESCAPED = re.compile(f"{util.STX}([0-9]+){util.ETX}")
+
+
 def _unstashed(attribute: str) -> str:
     """The attribute as written in HTML: Python-Markdown hides the `&` of the character
-    references it writes itself (an e-mail autolink is all `&#109;`) behind a placeholder
-    until serialisation; the decision must see the `&`, as the browser will."""
-    return attribute.replace(util.AMP_SUBSTITUTE, "&")
+    references it writes itself (an e-mail autolink is all `&#109;`) and each escaped
+    character behind placeholders until serialisation; the decision must see the text as
+    the browser will, and a warning must quote what the consultant wrote."""
+    unescaped = _ESCAPED.sub(lambda m: chr(int(m.group(1))), attribute)
+    return unescaped.replace(util.AMP_SUBSTITUTE, "&")
 
 
 class _Resources(Treeprocessor):
@@ -97,9 +114,10 @@ class _Resources(Treeprocessor):
         written = _unstashed(element.attrib.pop("href"))
         link = decide_attribute(written)
         if link is None:
+            source = state.as_written(written)
             state.problem_at(
-                written,
-                f"lien retiré « {shown(browser_form(written))} » : un livret ne garde que les "
+                source,
+                f"lien retiré « {shown(browser_form(source))} » : un livret ne garde que les "
                 "liens https://…, http://…, mailto:… et ceux vers ses propres pages "
                 "(plan-action.html) ; le texte reste affiché, sans lien",
                 warning=True,

@@ -19,7 +19,7 @@ from pydantic import Field, ValidationError
 from livret.dossier.model import Strict, Texte
 from livret.errors import DossierError, Problem
 from livret.project import Project
-from livret.render.labels import load_labels
+from livret.render.labels import angle_brackets, load_labels
 from livret.render.markdown import MarkdownRenderer, Origin
 from livret.render.templates import environment
 from livret.render.typography import french_html
@@ -102,6 +102,10 @@ def _content_pages(
             meta = ContentMeta.model_validate(doc.data)
         except ValidationError as error:
             problems += validation_problems(error.errors(), doc, ContentMeta)
+            continue
+        if angle_brackets(meta.titre):
+            pos = doc.value_pos(("titre",))
+            problems.append(Problem(shown, pos.line, pos.column, angle_brackets(meta.titre)))
             continue
         body = renderer.render(split.body, Origin(shown, split.body_line))
         # The title goes inside the encrypted content: Material would not add it there.
