@@ -332,17 +332,28 @@ def test_an_access_file_moved_to_another_dossier_is_refused(copy_a: Consultant) 
     folder = copy_a.repo / "acces"
     shutil.copy(folder / f"{CLAIRE}.age", folder / f"{LUCIE}.age")
     result = copy_a.run("access", LUCIE)
-    assert result.exit_code == 1 and "abîmé ou modifié" in result.stderr
+    assert result.exit_code == 1 and "non authentifié" in result.stderr
 
 
-def test_a_file_not_encrypted_for_a_listed_key_says_to_reencrypt(copy_a: Consultant) -> None:
+def test_a_key_added_by_hand_is_refused_until_a_member_adds_it(copy_a: Consultant) -> None:
+    # Anyone who can push could add their own key to the list: it is sealed by the team key.
     path, key, _ = new_identity(copy_a.repo.parent / "machine-c")
     listed = copy_a.repo / "acces" / "destinataires.txt"
-    listed.write_text(listed.read_text() + f"{key} Chloé Roux\n")  # by hand, not re-encrypted
+    before = listed.read_text()
+    listed.write_text(before + f"{key} Chloé Roux\n")  # by hand, not re-encrypted
     c = Consultant(copy_a.repo, path, copy_a.config, key)
     result = c.run("access", LUCIE)
-    assert result.exit_code == 1 and "livret equipe rechiffrer" in result.stderr
-    assert copy_a.run("equipe", "rechiffrer").exit_code == 0
+    assert result.exit_code == 1 and "ne s'ouvre pas avec la clé de cette machine" in result.stderr
+    for command in (("access", LUCIE), ("equipe", "rechiffrer"), ("build", LUCIE)):
+        refused = copy_a.run(*command)
+        assert refused.exit_code == 1, refused.output
+        assert "acces/destinataires.txt : la liste des destinataires a été modifiée" in (
+            refused.stderr + refused.stdout
+        )
+        assert key in refused.stderr + refused.stdout  # the key that was slipped in is named
+    listed.write_text(before)
+    added = copy_a.run("equipe", "ajouter", key, "--nom", "Chloé Roux")
+    assert added.exit_code == 0, added.output
     assert c.access(LUCIE)["passphrase"] == copy_a.access(LUCIE)["passphrase"]
 
 
@@ -476,5 +487,5 @@ def test_a_broken_identity_is_refused_without_showing_it(tmp_path: Path, text: s
             continue
         env = {"XDG_CONFIG_HOME": str(tmp_path / "c"), "LIVRET_IDENTITE": given}
         result = CliRunner(env=env).invoke(cli, ["-C", str(repo), "cle"])
-        assert result.exit_code == 1 and "identité age" in result.stderr, result.output
+        assert result.exit_code == 1 and "identit" in result.stderr, result.output
         assert "Traceback" not in result.output

@@ -42,7 +42,8 @@ from livret.errors import DossierError, LivretError, display_path
 from livret.lifecycle.retention import read_end, retention_end
 from livret.lock import build_lock
 from livret.project import SET_ASIDE_SUFFIX, STAGED_PREFIX, Project
-from livret.protect.access import Store, open_store
+from livret.protect.access import Store
+from livret.protect.stores import open_store
 from livret.publish.folders import (
     BOOKLET_DIR,
     MARKER,
