@@ -311,10 +311,15 @@ def _team(project: Project) -> Finding | None:
     if not team.is_team(project):
         return None
     try:
-        count = len(team.TeamStore(project).all())
+        store = team.TeamStore(project)
     except LivretError as error:
-        return Finding(False, "accès partagés (acces/) illisibles sur cette machine", str(error))
-    return Finding(True, f"accès partagés : {count} dossier(s), ouverts avec la clé de la machine")
+        return Finding(False, "accès partagés (acces/) refusés sur cette machine", str(error))
+    count = len(store.all())
+    return Finding(
+        True,
+        f"accès partagés : {count} dossier(s), ouverts avec la clé de la machine et "
+        f"authentifiés par la clé d'équipe (empreinte {store.fingerprint})",
+    )
 
 
 def _store(store: Path) -> Finding:
