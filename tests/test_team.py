@@ -391,8 +391,15 @@ def test_ajouter_refuses_a_duplicate_name_or_key(copy_a: Consultant) -> None:
 @pytest.mark.parametrize(
     ("line", "message"),
     [
-        ("age1xyz Chloé", "clé publique age invalide"),
+        ("age1xyz Chloé", "clé publique age de 7 caractères au lieu de 62"),
+        ("chloe age1", "clé publique age invalide (« age1… » attendu en début de ligne)"),
         ("{key}", "nom manquant"),
+        ("{key} # Chloé", "nom manquant"),
+        ("{upper} Chloé", "clé publique age en majuscules"),
+        ("{key} Chlo\u202ee Roux", "caractère invisible U+202E (right-to-left override)"),
+        ("{key} Chloé\x07", "caractère invisible U+0007"),
+        ("\u200b{key} Chloé", "caractère invisible U+200B (zero width space)"),
+        ("AGE-SECRET-KEY-1QQQQ Chloé", "ceci est une clé PRIVÉE age"),
         ("{a} Chloé", "clé déjà donnée ligne 4"),
         ("{key} ALICE MARTIN", "nom déjà donné ligne 4"),
     ],
@@ -403,10 +410,23 @@ def test_a_hand_edited_recipients_file_is_reported_at_its_line(
     _, key, _ = new_identity(copy_a.repo.parent / "machine-c")
     listed = copy_a.repo / "acces" / "destinataires.txt"
     assert listed.read_text().splitlines()[3].startswith(copy_a.public)
-    listed.write_text(listed.read_text() + line.format(key=key, a=copy_a.public) + "\n")
+    added = line.format(key=key, a=copy_a.public, upper=key.upper())
+    listed.write_text(listed.read_text() + added + "\n")
     result = copy_a.run("access", LUCIE)
     assert result.exit_code == 1
-    assert f"acces/destinataires.txt:5:1: {message}" in result.stderr
+    assert re.search(rf"acces/destinataires.txt:5:\d+: {re.escape(message)}", result.stderr)
+    assert "AGE-SECRET-KEY-1QQQQ" not in result.output
+
+
+def test_a_bom_and_inline_comments_are_understood(copy_a: Consultant) -> None:
+    listed = copy_a.repo / "acces" / "destinataires.txt"
+    lines = listed.read_text().splitlines()
+    lines[3] += "   # arrivée en mars"
+    listed.write_text("\ufeff" + "\r\n".join(lines) + "\r\n")
+    before = copy_a.access(LUCIE)
+    assert before["passphrase"]
+    names = copy_a.run("doctor")
+    assert "arrivée" not in names.output
 
 
 def test_doctor_tells_whether_this_machine_opens_the_team_store(

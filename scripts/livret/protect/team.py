@@ -15,6 +15,7 @@ inside the work tree.
 from __future__ import annotations
 
 import json
+import re
 import stat
 import subprocess
 import unicodedata
@@ -107,6 +108,54 @@ def _read_small(path: Path, shown: str) -> bytes:
         raise LivretError(f"{shown} : illisible ({error.strerror}) ; vérifiez ses droits") from None
 
 
+# A comment: `#` at the start of a line, or after a blank (a name never holds " #").
+_COMMENT = re.compile(r"(^|[ \t])#.*$")
+
+
+def _odd_character(line: str) -> tuple[int, str] | None:
+    """The first character that does not print (control, format, bidi override…)."""
+    for index, char in enumerate(line):
+        if char != "\t" and unicodedata.category(char) in ("Cc", "Cf", "Co", "Cn", "Zl", "Zp"):
+            return index, char
+    return None
+
+
+def _odd_message(char: str) -> str:
+    name = unicodedata.name(char, "caractère de contrôle")
+    why = (
+        "il change le sens d'affichage du texte et peut faire lire autre chose que ce qui est écrit"
+        if unicodedata.bidirectional(char)
+        in ("RLO", "LRO", "RLE", "LRE", "RLI", "LRI", "FSI", "PDF", "PDI")
+        else "il ne s'affiche pas"
+    )
+    return (
+        f"caractère invisible U+{ord(char):04X} ({name.lower()}) : {why} ; retirez-le "
+        "(retapez la ligne, ou relancez « livret equipe ajouter »)"
+    )
+
+
+def _bad_key(key: str) -> str:
+    """Why `key` is not an age public key; a private key is named, never quoted."""
+    if "age-secret-key" in key.casefold():
+        return (
+            "ceci est une clé PRIVÉE age : retirez-la tout de suite de ce fichier et de "
+            "l'historique git, et faites une nouvelle identité (« livret cle ») ; seule la "
+            "clé publique « age1… » va ici"
+        )
+    if key.casefold().startswith("age1") and len(key) != 62:
+        return f"clé publique age de {len(key)} caractères au lieu de 62 (tronquée ?)"
+    if key.startswith("AGE1") or (key.startswith("age1") and key != key.lower()):
+        return (
+            "clé publique age en majuscules : écrivez-la en minuscules, telle que "
+            "l'affiche livret cle"
+        )
+    if key.startswith("age1"):
+        return (
+            "clé publique age abîmée (la somme de contrôle ne concorde pas : une lettre changée ?)"
+        )
+    return "clé publique age invalide (« age1… » attendu en début de ligne)"
+
+
 def read_recipients(project: Project) -> list[Recipient]:
     """The committed recipients, each key checked; a bad line is a positioned problem."""
     path = recipients_path(project)
@@ -119,19 +168,36 @@ def read_recipients(project: Project) -> list[Recipient]:
     problems: list[Problem] = []
     keys: dict[str, int] = {}
     names: dict[str, int] = {}
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip() or line.lstrip().startswith("#"):
+    # Split on LF only: str.splitlines also breaks on U+2028, form feeds and the like,
+    # which would shift every line number after them.
+    for number, raw in enumerate(text.split("\n"), start=1):
+        line = raw.removesuffix("\r")
+        if number == 1:
+            line = line.removeprefix("\ufeff")  # a BOM some Windows editors add: harmless
+        offset = len(raw) - len(raw.lstrip("\ufeff")) if number == 1 else 0
+        odd = _odd_character(line)
+        if odd is not None:
+            index, char = odd
+            problems.append(Problem(shown, number, index + 1 + offset, _odd_message(char)))
             continue
-        key, _, name = line.strip().partition(" ")
-        name = " ".join(name.split())
-        column = line.index(key[0]) + 1
+        line = _COMMENT.sub("", line)  # `age1… Claire # arrivée en mars`
+        if not line.strip():
+            continue
+        key, _, rest = line.strip().replace("\t", " ").partition(" ")
+        name = " ".join(rest.split())
+        column = line.index(key[0]) + 1 + offset
         if parse_recipient(key) is None:
-            problems.append(
-                Problem(shown, number, column, "clé publique age invalide (« age1… » attendu)")
-            )
+            problems.append(Problem(shown, number, column, _bad_key(key)))
             continue
         if not _valid_name(name):
-            problems.append(Problem(shown, number, column, "nom manquant après la clé"))
+            problems.append(
+                Problem(
+                    shown,
+                    number,
+                    column,
+                    "nom manquant après la clé (« age1… Prénom Nom », séparés par une espace)",
+                )
+            )
             continue
         if key in keys:
             problems.append(Problem(shown, number, column, f"clé déjà donnée ligne {keys[key]}"))
