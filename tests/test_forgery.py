@@ -286,3 +286,19 @@ def test_a_refused_build_leaves_no_access_entry(b_copy: Consultant) -> None:
     result = _run(b_copy, "build", CLAIRE)
     assert result.exit_code == 1 and "à compléter" in result.output, result.output
     assert not (b_copy.repo / "acces" / f"{CLAIRE}.age").exists()
+
+
+def test_an_entry_left_by_a_removed_dossier_is_named_and_purged(b_copy: Consultant) -> None:
+    booklet = Path(json.loads(_run(b_copy, "access", LUCIE, "--json").stdout)["site"]).name
+    shutil.rmtree(b_copy.repo / "dossiers" / LUCIE)  # by hand, not with livret purge
+    checked = _run(b_copy, "check")
+    assert checked.exit_code == 0, checked.output
+    assert f"acces/{LUCIE}.age:1:1: avertissement : accès sans dossier" in checked.stderr
+    assert f"livret purge {LUCIE}" in checked.stderr
+    doctor = _run(b_copy, "doctor")
+    assert f"✗ acces/{LUCIE}.age : accès sans dossier" in doctor.output
+    purged = _run(b_copy, "purge", LUCIE, "--yes")
+    assert purged.exit_code == 0, purged.output
+    assert not (b_copy.repo / "acces" / f"{LUCIE}.age").exists()
+    assert booklet not in _published(b_copy.repo)
+    assert "accès sans dossier" not in _run(b_copy, "check").stderr

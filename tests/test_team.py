@@ -436,7 +436,7 @@ def test_doctor_tells_whether_this_machine_opens_the_team_store(
     assert "✓ accès partagés : 2 dossier(s)" in mine
     stranger = Consultant(copy_a.repo, scenario.b.identity, copy_a.config, scenario.b.public)
     theirs = stranger.run("doctor").output
-    assert "✗ accès partagés (acces/) illisibles" in theirs and scenario.b.public in theirs
+    assert "✗ accès partagés (acces/) refusés" in theirs and scenario.b.public in theirs
 
 
 def test_init_twice_is_refused(copy_a: Consultant) -> None:

@@ -322,6 +322,16 @@ def _team(project: Project) -> Finding | None:
     )
 
 
+def _orphans(project: Project) -> list[Finding]:
+    """Access entries whose dossier was deleted by hand: named, with the command."""
+    from livret.protect.stores import orphan_entries, orphan_message
+
+    return [
+        Finding(False, f"{where} : accès sans dossier", orphan_message(slug))
+        for slug, where in orphan_entries(project)
+    ]
+
+
 def _store(store: Path) -> Finding:
     """Readable and private, looked at without fixing anything (the build fixes modes)."""
     try:
@@ -368,6 +378,7 @@ def examine(project: Project | None, platform: str = sys.platform) -> list[Findi
     if project is not None:
         store = store_path(project)
         findings += [_gitignore(project, store), _team(project) or _store(store)]
+        findings += _orphans(project)
     findings.append(
         Finding(True, "Chromium : inutile pour livret (seuls les tests du navigateur s'en servent)")
     )

@@ -94,3 +94,48 @@ def show_access(
         former_site=display_path(former, project.root) + "/" if former else None,
         published=published,
     )
+
+
+def orphan_entries(project: Project) -> list[tuple[str, str]]:
+    """(slug, where) of every access entry whose dossier is gone, found without opening
+    any secret: the team store by file name, the clear store by its keys.
+
+    An entry outlives its dossier when the folder is deleted by hand: its passphrase
+    stays in the repository (or on this machine) for nothing; `livret purge SLUG`
+    removes it with the published booklet.
+    """
+    import json
+
+    from livret.protect.access import store_path
+    from livret.protect.team import FOLDER, SUFFIX, TEAM_KEY, folder
+
+    found: dict[str, str] = {}
+    if is_team(project):
+        try:
+            names = sorted(p.name for p in folder(project).iterdir())
+        except OSError:
+            names = []
+        for name in names:
+            if name.endswith(SUFFIX) and name != TEAM_KEY and not name.startswith("."):
+                found[name[: -len(SUFFIX)]] = f"{FOLDER}/{name}"
+    else:
+        path = store_path(project)
+        try:
+            raw = json.loads(path.read_text(encoding="utf-8"))
+            slugs = [str(s) for s in raw["livrets"]]
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            slugs = []
+        found = {slug: display_path(path, project.root) for slug in slugs}
+    return [
+        (slug, where)
+        for slug, where in sorted(found.items())
+        if not (project.dossiers / slug).is_dir()
+    ]
+
+
+def orphan_message(slug: str) -> str:
+    return (
+        f"accès sans dossier : dossiers/{slug} n'existe plus, mais son lien et sa phrase de "
+        f"passe sont toujours gardés ; « livret purge {slug} » les retire, avec le livret "
+        "publié"
+    )
