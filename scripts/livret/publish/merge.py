@@ -256,7 +256,8 @@ def _check_ours(project: Project, origin: dict[str, _Shard]) -> None:
     for booklet_id, shard in sorted(origin.items()):
         if booklet_id not in known:
             raise LivretError(
-                f"{shard.shown}/{booklet_id[:6]}… : le livret {booklet_id[:6]}… n'a pas été construit par ce dépôt (aucun accès "
+                f"{shard.shown}/{booklet_id[:6]}… : le livret {booklet_id[:6]}… n'a pas été "
+                "construit par ce dépôt (aucun accès "
                 f"de {display_path(store.path, project.root)} n'a cet identifiant) ; rien n'a "
                 "été fusionné : ne fusionnez que les tranches construites par « livret build "
                 "--shard » dans ce dépôt, avec ses accès à jour (git pull)"
