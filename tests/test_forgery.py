@@ -302,3 +302,38 @@ def test_an_entry_left_by_a_removed_dossier_is_named_and_purged(b_copy: Consulta
     assert not (b_copy.repo / "acces" / f"{LUCIE}.age").exists()
     assert booklet not in _published(b_copy.repo)
     assert "accès sans dossier" not in _run(b_copy, "check").stderr
+
+
+def test_entries_of_an_older_livret_are_authenticated_by_a_member(b_copy: Consultant) -> None:
+    before = json.loads(_run(b_copy, "access", LUCIE, "--json").stdout)
+    # What an older livret wrote: no team key, entries without authenticator.
+    (b_copy.repo / "acces" / "_equipe.age").unlink()
+    old = {
+        "slug": LUCIE,
+        "booklet_id": Path(before["site"]).name,
+        "passphrase": before["passphrase"],
+        "created": "2026-01-01T00:00:00+00:00",
+    }
+    recipients = [
+        line.split()[0]
+        for line in (b_copy.repo / "acces" / "destinataires.txt").read_text().splitlines()
+        if line.startswith("age1")
+    ]
+    (b_copy.repo / "acces" / f"{LUCIE}.age").write_bytes(_encrypt(old, recipients))
+    refused = _run(b_copy, "access", LUCIE)
+    assert refused.exit_code == 1 and "acces/_equipe.age introuvable" in refused.stderr
+    assert "livret equipe rechiffrer --authentifier" in refused.stderr
+    assert _run(b_copy, "equipe", "rechiffrer").exit_code == 1  # never without asking
+    done = _run(b_copy, "equipe", "rechiffrer", "--authentifier")
+    assert done.exit_code == 0, done.output
+    after = json.loads(_run(b_copy, "access", LUCIE, "--json").stdout)
+    assert after["passphrase"] == before["passphrase"] and after["site"] == before["site"]
+
+
+def test_vouching_never_launders_an_entry_once_the_team_key_exists(
+    world: World, b_copy: Consultant
+) -> None:
+    path = b_copy.repo / "acces" / f"{LUCIE}.age"
+    path.write_bytes(_forge_old_format(LUCIE, world.recipients))
+    result = _run(b_copy, "equipe", "rechiffrer", "--authentifier")
+    _say_no(result, LUCIE)

@@ -485,9 +485,13 @@ class TeamStore(Store):
         if self.identity is None or self.identity.public not in {r.key for r in self.recipients}:
             raise refusal(self.identity)
         self.migrated: list[str] = []
-        if authenticate and not team_key_path(project).exists():
+        # Vouching is only for the move to authenticated entries: once the repository has
+        # a team key, an entry without a valid tag is refused, asked or not.
+        authenticate = authenticate and not (
+            team_key_path(project).exists() or team_key_path(project).is_symlink()
+        )
+        if authenticate:
             self.key = new_team([r.key for r in self.recipients])
-            _write(team_key_path(project), _encrypt_bytes(encode(self.key), self.recipients))
         else:
             self.key, told = _read_team_key(project, self.identity, self.recipients)
             if told:
@@ -505,6 +509,8 @@ class TeamStore(Store):
                 )
             ids[access.booklet_id] = slug
             self._entries[slug] = access
+        if authenticate:  # written once every entry was read: a refusal leaves nothing
+            _write(team_key_path(project), _encrypt_bytes(encode(self.key), self.recipients))
 
     def _read(self, path: Path, shown: str, slug: str, authenticate: bool) -> Access:
         assert self.identity is not None
