@@ -360,6 +360,16 @@ def _destroy(project: Project, plan: PurgePlan, store: Store) -> None:
         shutil.rmtree(plan.dossier)  # last: a purge stopped before this can be run again
 
 
+def _left_behind(project: Project, slug: str) -> bool:
+    """Whether a missing dossier left an access entry or a published booklet (looked up
+    without opening any secret, before anything is written)."""
+    from livret.protect.stores import orphan_entries
+
+    return any(s == slug for s, _ in orphan_entries(project)) or any(
+        slug in booklets for _, booklets in published_outputs(project)
+    )
+
+
 def purge(
     project: Project, slug: str, confirm: Confirm, *, today: dt.date | None = None
 ) -> Purged | None:
@@ -373,7 +383,7 @@ def purge(
     check_private(project)  # before the lock writes into .livret/
     # A missing dossier is said before taking the lock, unless an access entry or a
     # published booklet is left of it (the store, opened under the lock, tells).
-    _dossier_folder(project, slug, orphan_ok=True)
+    _dossier_folder(project, slug, orphan_ok=_left_behind(project, slug))
     with build_lock(project):
         store = open_store(project)
         plan = _plan(project, slug, store, day)
