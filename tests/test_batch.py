@@ -135,7 +135,9 @@ def test_removed_dossier_and_rotated_link_leave_the_site(batch_repo: Path) -> No
     env = {"LIVRET_ACCESS": str(batch_repo.parent / "acces.json")}
     CliRunner(env=env).invoke(cli, ["-C", str(batch_repo), "access", SLUGS[1], "--rotate"])
     _, rotated, _ = build(batch_repo)
-    assert not old.exists()
+    # Only the neutral « ce livret a changé d'adresse » page is left at the old address.
+    assert [p.name for p in old.iterdir()] == ["index.html"]
+    assert "changé d'adresse" in (old / "index.html").read_text()
     assert rotated[SLUGS[1]]["status"] == "built"
     assert rotated[SLUGS[1]]["site"] != first[SLUGS[1]]["site"]
 
@@ -224,7 +226,8 @@ def test_rotated_link_leaves_even_on_a_partial_build(batch_repo: Path) -> None:
     shutil.copytree(old, backup)
     env = {"LIVRET_ACCESS": str(batch_repo.parent / "acces.json")}
     CliRunner(env=env).invoke(cli, ["-C", str(batch_repo), "access", SLUGS[0], "--rotate"])
-    assert not old.exists()
+    assert [p.name for p in old.iterdir()] == ["index.html"]  # the moved page, no booklet
+    shutil.rmtree(old)
     backup.rename(old)  # as if the old folder came back, merged from another output
     _, again, _ = build(batch_repo, SLUGS[1])
     assert not old.exists()
@@ -275,15 +278,17 @@ def test_passphrase_with_a_removed_word_asks_for_rotation(batch_repo: Path) -> N
     assert code == 0
     notice = (
         f"Attention : dossiers/{SLUGS[0]} : la phrase de passe de ce livret contient un mot "
-        f"retiré de la liste ; donnez-en une nouvelle avec livret access {SLUGS[0]} --rotate"
+        f"retiré de la liste ; donnez-en une nouvelle avec livret access {SLUGS[0]} "
+        "--nouvelle-phrase"
     )
     assert stderr.count(notice) == 1
     assert SLUGS[1] not in stderr and old not in stderr and "cil" not in stderr.split()
 
     env = {"LIVRET_ACCESS": str(store)}
-    command = ["-C", str(batch_repo), "access", SLUGS[0], "--rotate"]
+    command = ["-C", str(batch_repo), "access", SLUGS[0], "--nouvelle-phrase", "--json"]
     rotated = CliRunner(env=env).invoke(cli, command)
     assert rotated.exit_code == 0
+    assert json.loads(rotated.stdout)["site"].endswith("a" * 24 + "/")  # same link
     code, booklets, stderr = build(batch_repo, SLUGS[0], SLUGS[1])
     assert code == 0 and booklets[SLUGS[0]]["status"] == "built"
     assert "retiré de la liste" not in stderr

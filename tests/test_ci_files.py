@@ -157,17 +157,23 @@ def test_github_builds_shards_on_the_default_branch_then_merges() -> None:
     assert _github()["permissions"] == {"contents": "read"}
 
 
-def test_github_secret_reaches_only_the_build_step() -> None:
+def test_github_secret_reaches_only_the_build_and_merge_steps() -> None:
     jobs = _github()["jobs"]
     text = GITHUB.read_text(encoding="utf-8")
-    assert text.count("secrets.") == 1
+    assert text.count("secrets.") == 2
     for name, job in jobs.items():
         for step in job["steps"]:
             env = step.get("env") or {}
             holds = any("secrets." in str(v) for v in env.values())
-            assert holds == (name == "construire" and "livret build" in str(step.get("run"))), step
+            run = str(step.get("run"))
+            expected = (name == "construire" and "livret build" in run) or (
+                name == "publier" and "livret fusionner" in run
+            )
+            assert holds == expected, step
             if holds:
                 assert env[SECRET] == "${{ secrets.LIVRET_IDENTITE }}"
+                # The team key's fingerprint, so that CI never trusts a key on first use.
+                assert env["LIVRET_EQUIPE"] == "${{ vars.LIVRET_EQUIPE }}"
             assert not PRINTS_SECRETS.search(str(step.get("run", ""))), step
             assert "secrets." not in str(step.get("run", "")) + str(step.get("with", ""))
         assert "env" not in job or not any("secrets." in str(v) for v in job["env"].values())

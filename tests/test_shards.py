@@ -319,3 +319,17 @@ def test_bad_targets_refused(builds: Builds, tmp_path: Path) -> None:
         out = builds.repo / private
         result = builds.run("fusionner", *map(str, builds.shards), "--out", str(out))
         assert result.exit_code == 1 and result.output.startswith("Erreur : "), result.output
+
+
+def test_a_booklet_this_repository_did_not_build_is_refused(
+    builds: Builds, target: Path, tmp_path: Path
+) -> None:
+    # A complete, valid booklet folder, but with an id no access of this repository has:
+    # built by another repository (or slipped into the artifact store).
+    bad = tmp_path / "tranche"
+    good = next(s for s in builds.shards if any(BOOKLET_DIR.match(p.name) for p in s.iterdir()))
+    shutil.copytree(good, bad, symlinks=True)
+    _first_booklet(bad).rename(bad / "zzzzzzzzzzzzzzzzzzzzzzzz")
+    others = [s for s in builds.shards if s != good]
+    message = _refused(builds, target, *others, bad)
+    assert "zzzzzz… : le livret zzzzzz… n'a pas été construit par ce dépôt" in message

@@ -360,10 +360,25 @@ def _team(project: Project) -> Finding | None:
     if not team.is_team(project):
         return None
     try:
-        count = len(team.TeamStore(project).all())
+        store = team.TeamStore(project)
     except LivretError as error:
-        return Finding(False, "accès partagés (acces/) illisibles sur cette machine", str(error))
-    return Finding(True, f"accès partagés : {count} dossier(s), ouverts avec la clé de la machine")
+        return Finding(False, "accès partagés (acces/) refusés sur cette machine", str(error))
+    count = len(store.all())
+    return Finding(
+        True,
+        f"accès partagés : {count} dossier(s), ouverts avec la clé de la machine et "
+        f"authentifiés par la clé d'équipe (empreinte {store.fingerprint})",
+    )
+
+
+def _orphans(project: Project) -> list[Finding]:
+    """Access entries whose dossier was deleted by hand: named, with the command."""
+    from livret.protect.stores import orphan_entries, orphan_message
+
+    return [
+        Finding(False, f"{where} : accès sans dossier", orphan_message(slug))
+        for slug, where in orphan_entries(project)
+    ]
 
 
 def _store(store: Path) -> Finding:
@@ -414,6 +429,7 @@ def examine(project: Project | None, platform: str = sys.platform) -> list[Findi
     if project is not None:
         store = store_path(project)
         findings += [_gitignore(project, store), _team(project) or _store(store)]
+        findings += _orphans(project)
     findings.append(
         Finding(True, "Chromium : inutile pour livret (seuls les tests du navigateur s'en servent)")
     )

@@ -64,11 +64,23 @@ def retirer(project: Project, name: str) -> None:
 
 
 @equipe.command("rechiffrer")
+@click.option(
+    "--authentifier",
+    "authenticate",
+    is_flag=True,
+    help="Authentifie des accès écrits par une version de livret plus ancienne, après avoir "
+    "vérifié dans git log qu'ils viennent de l'équipe.",
+)
 @pass_project
-def rechiffrer(project: Project) -> None:
+def rechiffrer(project: Project, authenticate: bool) -> None:
     """Rechiffre tous les accès pour la liste actuelle des destinataires."""
-    change = team.reencrypt_all(project)
+    change = team.reencrypt_all(project, authenticate=authenticate)
     click.echo(f"{_files(change.files, 'rechiffré')} pour tous les destinataires.")
+    if authenticate:
+        click.echo(
+            "Accès authentifiés par la clé d'équipe (acces/_equipe.age). Empreinte à donner à "
+            "l'intégration continue (variable LIVRET_EQUIPE) : voir livret doctor."
+        )
     click.echo(_COMMIT)
 
 

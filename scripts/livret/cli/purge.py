@@ -30,7 +30,10 @@ def _describe(project: Project, plan: PurgePlan) -> list[str]:
         return display_path(path, project.root)
 
     files = plan.dossier_files
-    lines = [f"  - {shown(plan.dossier)}/ ({files} fichier{'s' if files > 1 else ''})"]
+    if plan.dossier.is_dir():
+        lines = [f"  - {shown(plan.dossier)}/ ({files} fichier{'s' if files > 1 else ''})"]
+    else:
+        lines = [f"  - (le dossier {shown(plan.dossier)}/ a déjà été supprimé à la main)"]
     for folder in plan.booklets:
         lines.append(f"  - le livret publié {shown(folder)}/")
     if plan.leftovers:

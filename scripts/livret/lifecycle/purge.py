@@ -42,7 +42,8 @@ from livret.errors import DossierError, LivretError, display_path
 from livret.lifecycle.retention import read_end, retention_end
 from livret.lock import build_lock
 from livret.project import SET_ASIDE_SUFFIX, STAGED_PREFIX, Project
-from livret.protect.access import Store, open_store
+from livret.protect.access import Store
+from livret.protect.stores import open_store
 from livret.publish.folders import (
     BOOKLET_DIR,
     MARKER,
@@ -123,8 +124,9 @@ def _is_own_path(path: Path) -> bool:
     return _real(path) == path and not path.is_symlink()
 
 
-def _dossier_folder(project: Project, slug: str) -> Path:
-    """The dossier's real folder inside `dossiers/`; refuse a bad name, a link, a miss."""
+def _dossier_folder(project: Project, slug: str, *, orphan_ok: bool = False) -> Path:
+    """The dossier's real folder inside `dossiers/`; refuse a bad name, a link, a miss
+    (unless `orphan_ok`: an access entry left behind by a dossier removed by hand)."""
     shown = f"dossiers/{slug}"
     wrong = check_slug(slug, shown)
     if wrong:
@@ -137,6 +139,8 @@ def _dossier_folder(project: Project, slug: str) -> Path:
             f"(rm {shown}) et, si ce qu'il désigne doit être détruit, faites-le à la main"
         )
     if not folder.is_dir():
+        if orphan_ok and not os.path.lexists(folder):
+            return folder
         raise LivretError(
             f"{shown} : dossier introuvable ; rien n'a été détruit (livret retention liste "
             "les dossiers présents)"
@@ -227,10 +231,13 @@ def _published(
 
 
 def _plan(project: Project, slug: str, store: Store, today: dt.date) -> PurgePlan:
-    folder = _dossier_folder(project, slug)
+    orphan = store.get(slug) is not None or any(
+        slug in booklets for _, booklets in published_outputs(project)
+    )
+    folder = _dossier_folder(project, slug, orphan_ok=orphan)
     root = project.root
     try:
-        end = read_end(folder, root)
+        end = read_end(folder, root) if folder.is_dir() else None
     except DossierError:
         end = None  # unknown end: the register says so, the purge still goes ahead
     years = load_provider(project).base.extra.cadre.conservation_ans
@@ -255,7 +262,7 @@ def _plan(project: Project, slug: str, store: Store, today: dt.date) -> PurgePla
     return PurgePlan(
         slug=slug,
         dossier=folder,
-        dossier_files=_count_files(folder),
+        dossier_files=_count_files(folder) if folder.is_dir() else 0,
         booklets=tuple(booklets_found),
         leftovers=tuple(leftovers),
         clear_copy=clear_copy,
@@ -349,7 +356,18 @@ def _destroy(project: Project, plan: PurgePlan, store: Store) -> None:
             booklets.pop(plan.slug, None)
             save_state(path, out, booklets)
     store.remove(plan.slug)
-    shutil.rmtree(plan.dossier)  # last: a purge stopped before this can be run again
+    if plan.dossier.is_dir():  # absent when only an orphaned access entry was left
+        shutil.rmtree(plan.dossier)  # last: a purge stopped before this can be run again
+
+
+def _left_behind(project: Project, slug: str) -> bool:
+    """Whether a missing dossier left an access entry or a published booklet (looked up
+    without opening any secret, before anything is written)."""
+    from livret.protect.stores import orphan_entries
+
+    return any(s == slug for s, _ in orphan_entries(project)) or any(
+        slug in booklets for _, booklets in published_outputs(project)
+    )
 
 
 def purge(
@@ -363,7 +381,9 @@ def purge(
     """
     day = today or dt.date.today()
     check_private(project)  # before the lock writes into .livret/
-    _dossier_folder(project, slug)  # a missing dossier is said before taking the lock
+    # A missing dossier is said before taking the lock, unless an access entry or a
+    # published booklet is left of it (the store, opened under the lock, tells).
+    _dossier_folder(project, slug, orphan_ok=_left_behind(project, slug))
     with build_lock(project):
         store = open_store(project)
         plan = _plan(project, slug, store, day)

@@ -29,8 +29,9 @@ from livret.pipeline.booklet import build_booklet, publishable_view, work_root
 from livret.pipeline.fingerprint import booklet_fingerprint, shared_fingerprint
 from livret.pipeline.result import BookletResult, Status
 from livret.project import SET_ASIDE_SUFFIX, STAGED_PREFIX, Project
-from livret.protect.access import Access, Store, in_current_list, open_store, store_path
+from livret.protect.access import Access, Store, in_current_list, store_path
 from livret.protect.gitguard import ensure_private
+from livret.protect.stores import open_store
 from livret.publish.folders import (
     BOOKLET_DIR,
     check_output,
@@ -42,6 +43,7 @@ from livret.publish.folders import (
     state_path,
     writing_error,
 )
+from livret.publish.moved import is_moved_page, moved_page
 from livret.publish.swap import recover_set_aside, write_site_root
 from livret.render.labels import load_labels
 
@@ -222,7 +224,7 @@ def build_all(
         known = {a.booklet_id for a in store.all().values()}
         if slugs is None and shard is None:
             known = {a.booklet_id for f in folders if (a := store.get(f.name)) is not None}
-        _remove_stale(out, known)
+        _remove_stale(out, known, moved_page(project))
         order = {f.name: i for i, f in enumerate(folders)}
         return sorted(batch.results.values(), key=lambda r: order.get(r.slug, 0))
 
@@ -298,14 +300,22 @@ class _Batch:
         if refusal:
             self.report(BookletResult(slug, Status.FAILED, errors=refusal))
             return None
-        access = self.store.ensure(slug)
+        entry = self.state.get(slug)
+        access = self.store.get(slug)
+        refused = self._unrequested(slug, access, entry)
+        if refused:
+            self.report(BookletResult(slug, Status.FAILED, errors=[refused]))
+            return None
+        if access is None:
+            # Kept only once built: a refused dossier leaves no access entry behind.
+            access = self.store.draft(slug)
         if not in_current_list(access.passphrase):  # never show the passphrase itself
             self.told.append(
                 f"dossiers/{slug} : la phrase de passe de ce livret contient un mot retiré "
-                f"de la liste ; donnez-en une nouvelle avec livret access {slug} --rotate"
+                f"de la liste ; donnez-en une nouvelle avec livret access {slug} "
+                "--nouvelle-phrase"
             )
         fingerprint = booklet_fingerprint(self.shared, folder, access)
-        entry = self.state.get(slug)
         existing = _existing(self.out, access, entry)
         if force or not entry or entry.get("empreinte") != fingerprint or not existing:
             return slug, access, fingerprint
@@ -329,16 +339,65 @@ class _Batch:
         entry["publie"] = now()
         return None
 
+    def _unrequested(self, slug: str, access: Access | None, entry: dict[str, str] | None) -> str:
+        """Why the access differs from the one this folder was last built with, without a
+        consultant having asked; "" when it does not.
+
+        A change a member asks for (`livret access --nouvelle-phrase / --nouveau-lien`)
+        raises the entry's counter. An entry that vanished, or came back older (a file
+        restored from an old commit, a replayed copy), or changed at the same count, was
+        not asked for: building it would move or re-key a booklet already handed over.
+        """
+        if entry is None or "livret" not in entry:
+            return ""
+        name = self.store.entry_name(slug)
+        published = int(c) if (c := entry.get("compteur", "0")).isdigit() else 0
+        if access is None:
+            return (
+                f"{name} : aucun accès pour ce dossier, alors que son livret est déjà publié "
+                f"({entry['livret'][:6]}…) ; sans lui, le livret changerait de lien et de phrase "
+                "sans que personne l'ait demandé. Restaurez le fichier des accès (git checkout, "
+                f"ou votre sauvegarde) ; pour vraiment changer de lien : livret access {slug} "
+                "--nouveau-lien"
+            )
+        same = access.booklet_id == entry["livret"] and access.created == entry.get(
+            "cree", access.created
+        )
+        if access.counter < published or (access.counter == published and not same):
+            return (
+                f"{name} : l'accès de ce dossier a changé (lien ou phrase de passe) sans "
+                "demande d'un consultant : il est plus ancien que celui du livret publié, "
+                "ou différent au même numéro de version. Rien n'est construit ; restaurez la "
+                f"version la plus récente (git log -p -- {name}) ; pour changer l'accès : "
+                f"livret access {slug} --nouvelle-phrase ou --nouveau-lien"
+            )
+        return ""
+
     def record(self, result: BookletResult, fingerprint: str, access: Access) -> None:
         if result.status is Status.BUILT and result.pdf:
+            if self.store.get(result.slug) != access:
+                self.store.keep(access)  # first build of this dossier
             self.state[result.slug] = {
                 "empreinte": fingerprint,
                 "livret": access.booklet_id,
+                "compteur": str(access.counter),
+                "cree": access.created,
                 "pdf": Path(result.pdf).name,
                 "publie": now(),
             }
         else:
-            self.state.pop(result.slug, None)
+            # What was published stays published (a failed build leaves it in place): keep
+            # which access it was made with, so a later change is still checked.
+            kept = {
+                k: v
+                for k, v in self.state.get(result.slug, {}).items()
+                if k in ("livret", "compteur", "cree", "publie", "pdf")
+            }
+            if kept:
+                kept.pop("empreinte", None)
+                self.state[result.slug] = kept
+            else:
+                self.state.pop(result.slug, None)
         self.save()  # after each booklet: a killed run keeps what was done
         self.report(result)
 
@@ -378,8 +437,11 @@ def _published_ids(out: Path) -> list[str]:
     return [c.name for c in out.iterdir() if c.is_dir() and BOOKLET_DIR.match(c.name)]
 
 
-def _remove_stale(out: Path, live: set[str]) -> None:
-    """Booklets whose dossier was removed, or whose link was rotated, leave `site/`."""
+def _remove_stale(out: Path, live: set[str], moved: str) -> None:
+    """Booklets whose dossier was removed, or whose link was rotated, leave `site/`; the
+    page left at an old link by `--nouveau-lien` stays."""
     for child in out.iterdir() if out.is_dir() else []:
         if child.is_dir() and BOOKLET_DIR.match(child.name) and child.name not in live:
+            if not child.is_symlink() and is_moved_page(child, moved):
+                continue
             shutil.rmtree(child, ignore_errors=True)

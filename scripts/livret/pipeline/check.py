@@ -56,6 +56,13 @@ def check_project(
             dossiers.append(dossier)
         except DossierError as error:
             problems += error.problems
+    if slugs is None:
+        from livret.protect.stores import orphan_entries, orphan_message
+
+        warnings += [
+            Problem(where, 1, 1, orphan_message(slug), warning=True)
+            for slug, where in orphan_entries(project)
+        ]
     if strict_mode and warnings:
         problems += strict(warnings).problems
         warnings = []

@@ -4,10 +4,12 @@ Each dossier gets a random booklet directory name (120 bits, never derived from
 names) and a passphrase of six French words drawn with `secrets` from the curated list
 packaged in `livret/data/mots.txt` (65.2 bits; see data/README.md). The store lives in
 `.livret/acces.json` (mode 0600) or wherever `LIVRET_ACCESS` points. Both stay the
-same from one build to the next until `livret access SLUG --rotate`.
+same from one build to the next until a consultant asks for a new passphrase
+(`livret access SLUG --nouvelle-phrase`) or a new link (`--nouveau-lien`).
 
-A team keeps them instead in `acces/<slug>.age`, encrypted with age (protect/team.py);
-`open_store` picks one or the other, and callers only know the `Store` interface.
+This module holds what every store shares: the `Access` record, the `Store` interface and
+its clear implementation (`ClearStore`). The team implementation is `protect/team.py`, and
+`protect/stores.py` picks one of them; neither implementation imports the other's module.
 """
 
 from __future__ import annotations
@@ -25,20 +27,16 @@ import re
 import secrets
 import stat
 from collections import Counter
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from importlib import resources
 from pathlib import Path
 
-from livret.errors import LivretError, display_path
+from livret.errors import LivretError
 from livret.files import write_private
 from livret.project import Project
 from livret.protect.gitguard import ensure_private
 from livret.publish.folders import (
-    check_private,
-    last_output,
     owner_only,
-    remove_booklet,
-    secure_private,
 )
 
 ENV_VAR = "LIVRET_ACCESS"
@@ -61,6 +59,9 @@ class Access:
     booklet_id: str
     passphrase: str
     created: str
+    # How many times a member asked for a new passphrase or link: the build refuses an
+    # entry older than, or different at the same count from, the one it last published.
+    counter: int = 0
 
 
 @functools.cache
@@ -147,6 +148,10 @@ def new_passphrase(words: tuple[str, ...] | None = None) -> str:
     return "-".join(secrets.choice(groups[n]) for n in shape)
 
 
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
 def new_booklet_id() -> str:
     return base64.b32encode(secrets.token_bytes(ID_BYTES)).decode().lower()
 
@@ -227,7 +232,12 @@ def _save(path: Path, entries: dict[str, Access]) -> None:
 
 def valid_access(access: Access) -> bool:
     """The id becomes a folder name that is swapped and deleted: never trust its shape."""
-    return bool(re.fullmatch(r"[a-z2-7]{24}", access.booklet_id)) and len(access.passphrase) >= 16
+    return (
+        bool(re.fullmatch(r"[a-z2-7]{24}", access.booklet_id))
+        and len(access.passphrase) >= 16
+        and type(access.counter) is int
+        and access.counter >= 0
+    )
 
 
 class Store(abc.ABC):
@@ -248,15 +258,47 @@ class Store(abc.ABC):
         return self._entries.get(slug)
 
     def ensure(self, slug: str) -> Access:
-        """The slug's access, created on first use."""
+        """The slug's access, created (and kept) on first use."""
         found = self._entries.get(slug)
         if found is not None:
             return found
-        return self._put(slug)
+        return self.keep(self.draft(slug))
 
-    def rotate(self, slug: str) -> Access:
-        """New id and passphrase; the old booklet link stops working at the next build."""
-        return self._put(slug)
+    def draft(self, slug: str) -> Access:
+        """A new access for `slug`, not kept: the build keeps it once the booklet is made,
+        so a refused build leaves no entry behind."""
+        taken = {a.booklet_id for s, a in self._entries.items() if s != slug}
+        booklet_id = new_booklet_id()
+        while booklet_id in taken:  # pragma: no cover - 120 random bits
+            booklet_id = new_booklet_id()
+        return Access(
+            slug=slug,
+            booklet_id=booklet_id,
+            passphrase=new_passphrase(),
+            created=_now(),
+        )
+
+    def keep(self, access: Access) -> Access:
+        self._entries[access.slug] = access
+        self._write(access)
+        return access
+
+    def rotate(self, slug: str, *, link: bool = True) -> Access:
+        """A new passphrase, and a new booklet id when `link`; the counter goes up by one.
+
+        Only a consultant's request calls this (livret access --nouvelle-phrase,
+        --nouveau-lien): the counter is how a later build tells that change from a file
+        that merely appeared.
+        """
+        old = self._entries.get(slug)
+        fresh = self.draft(slug)
+        if old is not None:
+            fresh = replace(
+                fresh,
+                booklet_id=fresh.booklet_id if link else old.booklet_id,
+                counter=old.counter + 1,
+            )
+        return self.keep(fresh)
 
     def remove(self, slug: str) -> None:
         if self._entries.pop(slug, None) is not None:
@@ -265,20 +307,9 @@ class Store(abc.ABC):
     def all(self) -> dict[str, Access]:
         return dict(self._entries)
 
-    def _put(self, slug: str) -> Access:
-        taken = {a.booklet_id for a in self._entries.values()}
-        booklet_id = new_booklet_id()
-        while booklet_id in taken:  # pragma: no cover - 120 random bits
-            booklet_id = new_booklet_id()
-        access = Access(
-            slug=slug,
-            booklet_id=booklet_id,
-            passphrase=new_passphrase(),
-            created=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        )
-        self._entries[slug] = access
-        self._write(access)
-        return access
+    def entry_name(self, slug: str) -> str:
+        """Where the slug's entry is kept, for messages."""
+        return str(self.path)
 
     @abc.abstractmethod
     def _write(self, access: Access) -> None:
@@ -308,49 +339,3 @@ class ClearStore(Store):
 
 
 AccessStore = ClearStore  # the name the tests and older callers know
-
-
-def open_store(project: Project) -> Store:
-    """The team store when `acces/destinataires.txt` exists, else the clear one."""
-    from livret.protect import team
-
-    if team.is_team(project):
-        return team.TeamStore(project)
-    return ClearStore(project)
-
-
-def show_access(
-    project: Project, slug: str, *, rotate: bool = False, notices: list[str] | None = None
-) -> dict[str, str]:
-    """The booklet's folder and passphrase, made on first use or renewed with `rotate`.
-
-    The folder is where the booklet was last published (`site/` before any build).
-    Permissions livret had to fix are told in `notices`, for the caller to show.
-    """
-    from livret.dossier.load import check_slug
-    from livret.lock import build_lock
-
-    problems = check_slug(slug, f"dossiers/{slug}")
-    if problems:
-        raise LivretError(problems[0].message)
-    if not (project.dossiers / slug).is_dir():
-        raise LivretError(f"dossiers/{slug}: dossier introuvable")
-    # Under the build lock: a build running now would otherwise write the store back
-    # as it read it, and silently undo a rotation.
-    told = notices if notices is not None else []
-    check_private(project)  # before the lock writes into .livret/
-    with build_lock(project):
-        told += secure_private(project)
-        store = open_store(project)
-        told += store.notices
-        old = store.get(slug)
-        access = store.rotate(slug) if rotate else store.ensure(slug)
-        if rotate and old is not None:
-            # The old link must stop working now, not at the next build, wherever it was.
-            remove_booklet(project, old.booklet_id)
-        folder = last_output(project, slug) / access.booklet_id
-    return {
-        "slug": slug,
-        "site": display_path(folder, project.root) + "/",
-        "passphrase": access.passphrase,
-    }

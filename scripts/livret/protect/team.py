@@ -15,11 +15,13 @@ inside the work tree.
 from __future__ import annotations
 
 import json
+import re
 import stat
 import subprocess
 import unicodedata
-from dataclasses import asdict, dataclass
+from dataclasses import MISSING, dataclass, fields
 from pathlib import Path
+from typing import Any
 
 import pyrage
 
@@ -29,11 +31,29 @@ from livret.lock import build_lock
 from livret.project import Project
 from livret.protect.access import Access, ClearStore, Store, valid_access
 from livret.protect.identity import Identity, load_identity, parse_recipient
+from livret.protect.teamkey import (
+    PIN_VAR,
+    TeamKey,
+    canonical_fields,
+    decode,
+    encode,
+    entry_made_with,
+    entry_tag,
+    in_ci,
+    new_team,
+    pinned,
+    reaches,
+    remember,
+    restore,
+    rotated,
+    sealed_for,
+)
 from livret.publish.folders import check_private, remove_booklet, secure_private
 
 FOLDER = "acces"
 RECIPIENTS = "destinataires.txt"
 SUFFIX = ".age"
+TEAM_KEY = "_equipe.age"  # "_" is in no slug: never a dossier's access file
 MAX_FILE = 64 * 1024  # one access is ~500 bytes armored; a bigger file is not ours
 ROTATE_ALL = "livret equipe renouveler"
 HEADER = """\
@@ -88,6 +108,54 @@ def _read_small(path: Path, shown: str) -> bytes:
         raise LivretError(f"{shown} : illisible ({error.strerror}) ; vérifiez ses droits") from None
 
 
+# A comment: `#` at the start of a line, or after a blank (a name never holds " #").
+_COMMENT = re.compile(r"(^|[ \t])#.*$")
+
+
+def _odd_character(line: str) -> tuple[int, str] | None:
+    """The first character that does not print (control, format, bidi override…)."""
+    for index, char in enumerate(line):
+        if char != "\t" and unicodedata.category(char) in ("Cc", "Cf", "Co", "Cn", "Zl", "Zp"):
+            return index, char
+    return None
+
+
+def _odd_message(char: str) -> str:
+    name = unicodedata.name(char, "caractère de contrôle")
+    why = (
+        "il change le sens d'affichage du texte et peut faire lire autre chose que ce qui est écrit"
+        if unicodedata.bidirectional(char)
+        in ("RLO", "LRO", "RLE", "LRE", "RLI", "LRI", "FSI", "PDF", "PDI")
+        else "il ne s'affiche pas"
+    )
+    return (
+        f"caractère invisible U+{ord(char):04X} ({name.lower()}) : {why} ; retirez-le "
+        "(retapez la ligne, ou relancez « livret equipe ajouter »)"
+    )
+
+
+def _bad_key(key: str) -> str:
+    """Why `key` is not an age public key; a private key is named, never quoted."""
+    if "age-secret-key" in key.casefold():
+        return (
+            "ceci est une clé PRIVÉE age : retirez-la tout de suite de ce fichier et de "
+            "l'historique git, et faites une nouvelle identité (« livret cle ») ; seule la "
+            "clé publique « age1… » va ici"
+        )
+    if key.casefold().startswith("age1") and len(key) != 62:
+        return f"clé publique age de {len(key)} caractères au lieu de 62 (tronquée ?)"
+    if key.startswith("AGE1") or (key.startswith("age1") and key != key.lower()):
+        return (
+            "clé publique age en majuscules : écrivez-la en minuscules, telle que "
+            "l'affiche livret cle"
+        )
+    if key.startswith("age1"):
+        return (
+            "clé publique age abîmée (la somme de contrôle ne concorde pas : une lettre changée ?)"
+        )
+    return "clé publique age invalide (« age1… » attendu en début de ligne)"
+
+
 def read_recipients(project: Project) -> list[Recipient]:
     """The committed recipients, each key checked; a bad line is a positioned problem."""
     path = recipients_path(project)
@@ -100,19 +168,36 @@ def read_recipients(project: Project) -> list[Recipient]:
     problems: list[Problem] = []
     keys: dict[str, int] = {}
     names: dict[str, int] = {}
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip() or line.lstrip().startswith("#"):
+    # Split on LF only: str.splitlines also breaks on U+2028, form feeds and the like,
+    # which would shift every line number after them.
+    for number, raw in enumerate(text.split("\n"), start=1):
+        line = raw.removesuffix("\r")
+        if number == 1:
+            line = line.removeprefix("\ufeff")  # a BOM some Windows editors add: harmless
+        offset = len(raw) - len(raw.lstrip("\ufeff")) if number == 1 else 0
+        odd = _odd_character(line)
+        if odd is not None:
+            index, char = odd
+            problems.append(Problem(shown, number, index + 1 + offset, _odd_message(char)))
             continue
-        key, _, name = line.strip().partition(" ")
-        name = " ".join(name.split())
-        column = line.index(key[0]) + 1
+        line = _COMMENT.sub("", line)  # `age1… Claire # arrivée en mars`
+        if not line.strip():
+            continue
+        key, _, rest = line.strip().replace("\t", " ").partition(" ")
+        name = " ".join(rest.split())
+        column = line.index(key[0]) + 1 + offset
         if parse_recipient(key) is None:
-            problems.append(
-                Problem(shown, number, column, "clé publique age invalide (« age1… » attendu)")
-            )
+            problems.append(Problem(shown, number, column, _bad_key(key)))
             continue
         if not _valid_name(name):
-            problems.append(Problem(shown, number, column, "nom manquant après la clé"))
+            problems.append(
+                Problem(
+                    shown,
+                    number,
+                    column,
+                    "nom manquant après la clé (« age1… Prénom Nom », séparés par une espace)",
+                )
+            )
             continue
         if key in keys:
             problems.append(Problem(shown, number, column, f"clé déjà donnée ligne {keys[key]}"))
@@ -167,16 +252,25 @@ def refusal(identity: Identity | None) -> LivretError:
     )
 
 
-def _encrypt(access: Access, recipients: list[Recipient]) -> bytes:
-    clear = json.dumps(asdict(access), ensure_ascii=False, sort_keys=True).encode("utf-8")
+def _encrypt(access: Access, recipients: list[Recipient], key: TeamKey) -> bytes:
+    content = {
+        "acces": canonical_fields(access),
+        "generation": key.generation,
+        "authentification": entry_tag(key, access.slug, access),
+    }
+    clear = json.dumps(content, ensure_ascii=False, sort_keys=True).encode("utf-8")
+    return _encrypt_bytes(clear, recipients)
+
+
+def _encrypt_bytes(clear: bytes, recipients: list[Recipient]) -> bytes:
     keys = [parse_recipient(r.key) for r in recipients]
     return bytes(pyrage.encrypt(clear, keys, armored=True))
 
 
-def _decrypt(path: Path, shown: str, slug: str, identity: Identity) -> Access:
+def _open(path: Path, shown: str, identity: Identity) -> bytes:
     data = _read_small(path, shown)
     try:
-        clear = bytes(pyrage.decrypt(data, [identity.secret]))
+        return bytes(pyrage.decrypt(data, [identity.secret]))
     except pyrage.DecryptError as error:
         if "No matching keys" in str(error):
             # age cannot tell a file made without this key from a stanza altered on the way.
@@ -189,30 +283,163 @@ def _decrypt(path: Path, shown: str, slug: str, identity: Identity) -> Access:
                 f"il faut le restaurer depuis l'historique git (git log -- {shown})"
             ) from None
         raise _damaged(shown) from None
+
+
+def _entry(raw: dict[str, Any], slug: str) -> Access | None:
+    """The entry's fields, generically (a field added to `Access` later is read the same
+    way); None when a field is missing, unknown or of the wrong kind."""
+    known = {f.name: f for f in fields(Access)}
+    if not set(raw) <= set(known):
+        return None
+    values: dict[str, Any] = {}
+    for name, spec in known.items():
+        if name in raw:
+            values[name] = restore(raw[name])
+        elif spec.default is MISSING:
+            return None
+    try:
+        access = Access(**values)
+    except TypeError:
+        return None
+    if not all(
+        isinstance(getattr(access, n), str) for n in ("slug", "booklet_id", "passphrase", "created")
+    ):
+        return None
+    if access.slug != slug or not valid_access(access):
+        return None
+    return access
+
+
+def _decrypt(path: Path, shown: str, slug: str, identity: Identity, key: TeamKey) -> Access:
+    clear = _open(path, shown, identity)
     try:
         raw = json.loads(clear.decode("utf-8"))
-        access = Access(
-            slug=raw["slug"],
-            booklet_id=raw["booklet_id"],
-            passphrase=raw["passphrase"],
-            created=raw["created"],
-        )
-    except (ValueError, KeyError, TypeError):
+    except ValueError:
         raise _damaged(shown) from None
-    if not all(isinstance(v, str) for v in asdict(access).values()):
+    if not isinstance(raw, dict):
         raise _damaged(shown)
-    if access.slug != slug or not valid_access(access):
+    if "authentification" not in raw:
+        if "booklet_id" in raw:  # written before entries were authenticated
+            raise _unauthenticated(shown, slug, old_format=True)
+        raise _damaged(shown)
+    body, tag, generation = raw.get("acces"), raw.get("authentification"), raw.get("generation")
+    if not isinstance(body, dict) or not isinstance(tag, str) or type(generation) is not int:
+        raise _damaged(shown)
+    access = _entry(body, slug)
+    if access is None:
         # A file renamed or copied from another dossier would publish over that dossier.
-        raise _damaged(shown)
+        raise _unauthenticated(shown, slug)
+    made = entry_made_with(key, slug, access, tag, generation)
+    if made == "old":
+        raise _unauthenticated(shown, slug, stale=True)
+    if made != "current":
+        raise _unauthenticated(shown, slug)
     return access
+
+
+def _unauthenticated(
+    shown: str, slug: str, *, old_format: bool = False, stale: bool = False
+) -> LivretError:
+    """An entry no current member vouches for: it could set the link and passphrase of a
+    booklet to anyone's choice, so nothing is built, shown or removed from it."""
+    if old_format:
+        what = (
+            "fichier d'accès écrit par une version de livret antérieure à l'authentification "
+            "des accès : rien ne prouve qu'un membre de l'équipe l'a écrit"
+        )
+        fix = (
+            f"vérifiez dans l'historique (git log -p -- {shown}) qu'il vient bien d'un "
+            "collègue, puis un membre lance « livret equipe rechiffrer --authentifier », "
+            "committe et pousse"
+        )
+    else:
+        what = (
+            "fichier d'accès non authentifié : il n'a pas été écrit avec la clé actuelle de "
+            "l'équipe"
+            + (" (mais avec une clé d'avant le retrait d'un membre)" if stale else "")
+            + " ; il peut venir de quelqu'un qui n'est pas membre et qui voudrait choisir le "
+            "lien et la phrase de passe de ce livret"
+        )
+        fix = (
+            f"ne l'utilisez pas : regardez qui l'a ajouté (git log -p -- {shown}) ; restaurez "
+            f"la dernière version écrite par un membre (git checkout <commit> -- {shown}), ou "
+            f"supprimez-le (git rm {shown}) et un membre lance « livret access {slug} "
+            "--nouveau-lien » pour donner au livret un nouveau lien et une nouvelle phrase"
+        )
+    return LivretError(f"{shown} : {what}. Aucun livret n'est construit ni montré ; {fix}")
 
 
 def _damaged(shown: str) -> LivretError:
     return LivretError(
         f"{shown} : fichier d'accès abîmé ou modifié (le déchiffrement age a échoué) ; "
         f"restaurez-le depuis l'historique git (git log -- {shown}, puis git checkout "
-        f"<commit> -- {shown}) ; s'il est perdu, supprimez-le : le prochain livret build "
-        "donnera à ce livret un nouveau lien et une nouvelle phrase de passe"
+        f"<commit> -- {shown}) ; s'il est perdu, supprimez-le : un membre lance ensuite "
+        "« livret access <dossier> --nouveau-lien » pour donner à ce livret un nouveau lien "
+        "et une nouvelle phrase de passe"
+    )
+
+
+def team_key_path(project: Project) -> Path:
+    return folder(project) / TEAM_KEY
+
+
+def _read_team_key(
+    project: Project, identity: Identity, recipients: list[Recipient]
+) -> tuple[TeamKey, str | None]:
+    """The team key, checked against what this machine trusts, and the recipient list
+    against the one it seals; with what to tell when this machine trusts it for the
+    first time."""
+    path = team_key_path(project)
+    shown = _shown(project, path)
+    if not (path.exists() or path.is_symlink()):
+        raise LivretError(
+            f"{shown} introuvable : sans la clé d'équipe, rien ne prouve que les fichiers "
+            f"d'accès de {FOLDER}/ ont été écrits par un membre. S'il vient d'être supprimé, "
+            f"restaurez-le (git checkout -- {shown}) ; si ce dépôt a été passé aux accès "
+            "partagés par une version de livret plus ancienne, un membre vérifie l'historique "
+            f"(git log -p -- {FOLDER}/) puis lance « livret equipe rechiffrer --authentifier »"
+        )
+    key = decode(_open(path, shown, identity))
+    if key is None:
+        raise LivretError(
+            f"{shown} : clé d'équipe abîmée ou falsifiée (ses sceaux ne concordent pas) ; "
+            f"restaurez la dernière version écrite par un membre (git log -p -- {shown}, puis "
+            f"git checkout <commit> -- {shown})"
+        )
+    pin, source = pinned(project.root)
+    if pin is None and in_ci():
+        raise LivretError(
+            f"{shown} : en intégration continue, la clé d'équipe doit être vérifiée contre son "
+            f"empreinte : donnez-la dans la variable {PIN_VAR} (non secrète), telle que "
+            f"l'affiche « livret doctor » sur la machine d'un membre ({key.fingerprint} ici ; "
+            "comparez-la avant de la recopier)"
+        )
+    if pin is not None and not reaches(key, pin):
+        raise LivretError(
+            f"{shown} : la clé d'équipe a changé sans lien avec celle que cette machine "
+            f"connaît (empreinte {pin}, d'après {source}) : ce fichier n'a pas été écrit par un "
+            f"membre, ou {PIN_VAR} n'est plus à jour. Regardez qui l'a modifié (git log -p -- "
+            f"{shown}) et restaurez la version d'un membre ; si un membre a bien renouvelé la "
+            f"clé, mettez à jour {PIN_VAR} avec l'empreinte affichée par « livret doctor » sur "
+            "sa machine"
+        )
+    listed = sorted(r.key for r in recipients)
+    if tuple(listed) != key.recipients:
+        added = sorted(set(listed) - set(key.recipients))
+        raise LivretError(
+            f"{FOLDER}/{RECIPIENTS} : la liste des destinataires a été modifiée hors de « livret "
+            "equipe ajouter / retirer »"
+            + (f" (clé ajoutée : {', '.join(added)})" if added else " (clé retirée)")
+            + " : aucun accès ne sera chiffré pour elle. Restaurez la liste "
+            f"(git checkout -- {FOLDER}/{RECIPIENTS}) ; pour ajouter un collègue, un membre "
+            "lance « livret equipe ajouter <clé> --nom <nom> »"
+        )
+    remember(project.root, key.fingerprint)
+    if pin is not None:
+        return key, None
+    return key, (
+        f"clé d'équipe de ce dépôt enregistrée sur cette machine (empreinte "
+        f"{key.fingerprint}) : comparez-la de vive voix avec un collègue"
     )
 
 
@@ -227,6 +454,8 @@ def _access_files(project: Project) -> dict[str, Path]:
     for entry in entries:
         if entry.name.startswith(".") or not entry.name.endswith(SUFFIX):
             continue  # temp files of an interrupted write, notes
+        if entry.name == TEAM_KEY:
+            continue
         slug = entry.name[: -len(SUFFIX)]
         if check_slug(slug, slug):
             raise LivretError(
@@ -238,9 +467,16 @@ def _access_files(project: Project) -> dict[str, Path]:
 
 
 class TeamStore(Store):
-    """`acces/<slug>.age`, each encrypted to every recipient, read with this machine's key."""
+    """`acces/<slug>.age`, each encrypted to every recipient and authenticated with the
+    team key, read with this machine's key.
 
-    def __init__(self, project: Project, identity: Identity | None = None) -> None:
+    `authenticate` is only for `livret equipe rechiffrer --authentifier`: a member, having
+    read the history, vouches for entries written before entries were authenticated.
+    """
+
+    def __init__(
+        self, project: Project, identity: Identity | None = None, *, authenticate: bool = False
+    ) -> None:
         self.project = project
         self.path = folder(project)
         self.notices = []
@@ -248,11 +484,23 @@ class TeamStore(Store):
         self.identity = identity or load_identity(project.root, notices=self.notices)
         if self.identity is None or self.identity.public not in {r.key for r in self.recipients}:
             raise refusal(self.identity)
+        self.migrated: list[str] = []
+        # Vouching is only for the move to authenticated entries: once the repository has
+        # a team key, an entry without a valid tag is refused, asked or not.
+        authenticate = authenticate and not (
+            team_key_path(project).exists() or team_key_path(project).is_symlink()
+        )
+        if authenticate:
+            self.key = new_team([r.key for r in self.recipients])
+        else:
+            self.key, told = _read_team_key(project, self.identity, self.recipients)
+            if told:
+                self.notices.append(told)
         self._entries = {}
         ids: dict[str, str] = {}
         for slug, path in _access_files(project).items():
             shown = _shown(project, path)
-            access = _decrypt(path, shown, slug, self.identity)
+            access = self._read(path, shown, slug, authenticate)
             if access.booklet_id in ids:
                 raise LivretError(
                     f"{shown} : même identifiant de livret que {FOLDER}/{ids[access.booklet_id]}"
@@ -261,12 +509,35 @@ class TeamStore(Store):
                 )
             ids[access.booklet_id] = slug
             self._entries[slug] = access
+        if authenticate:  # written once every entry was read: a refusal leaves nothing
+            _write(team_key_path(project), _encrypt_bytes(encode(self.key), self.recipients))
+
+    def _read(self, path: Path, shown: str, slug: str, authenticate: bool) -> Access:
+        assert self.identity is not None
+        try:
+            return _decrypt(path, shown, slug, self.identity, self.key)
+        except LivretError:
+            if not authenticate:
+                raise
+        raw = json.loads(_open(path, shown, self.identity).decode("utf-8"))
+        access = _entry(raw, slug) if isinstance(raw, dict) else None
+        if access is None:  # only the old, complete format is vouched for
+            raise _damaged(shown)
+        self.migrated.append(slug)
+        return access
+
+    @property
+    def fingerprint(self) -> str:
+        return self.key.fingerprint
 
     def file(self, slug: str) -> Path:
         return self.path / f"{slug}{SUFFIX}"
 
+    def entry_name(self, slug: str) -> str:
+        return f"{FOLDER}/{slug}{SUFFIX}"
+
     def _write(self, access: Access) -> None:
-        _write(self.file(access.slug), _encrypt(access, self.recipients))
+        _write(self.file(access.slug), _encrypt(access, self.recipients, self.key))
 
     def _forget(self, slug: str) -> None:
         try:
@@ -276,16 +547,22 @@ class TeamStore(Store):
                 f"{FOLDER}/{slug}{SUFFIX} : impossible de supprimer ({error.strerror})"
             ) from None
 
-    def reencrypt(self, recipients: list[Recipient]) -> list[str]:
-        """Every access file encrypted to `recipients`, then the list written; the slugs.
+    def reencrypt(self, recipients: list[Recipient], *, new_key: bool = False) -> list[str]:
+        """Every access file encrypted to `recipients` (and tagged with a new team key when
+        `new_key`: someone left), then the team key, then the list; the slugs.
 
         Files first: an interruption leaves the old list, and running the command again
-        finishes the work (the list is what decides who is asked for).
+        finishes the work (the list is what decides who is asked for). The team key file
+        is written before the list so that both always agree once the list is written.
         """
+        keys = [r.key for r in recipients]
+        key = rotated(self.key, keys) if new_key else sealed_for(self.key, keys)
         for access in self._entries.values():
-            _write(self.file(access.slug), _encrypt(access, recipients))
+            _write(self.file(access.slug), _encrypt(access, recipients, key))
+        _write(team_key_path(self.project), _encrypt_bytes(encode(key), recipients))
         _write_recipients(self.project, recipients)
-        self.recipients = recipients
+        self.recipients, self.key = recipients, key
+        remember(self.project.root, key.fingerprint)
         return sorted(self._entries)
 
 
@@ -349,8 +626,11 @@ def init_team(project: Project, name: str | None) -> Change:
         clear = ClearStore(project)
         entries = clear.all()
         folder(project).mkdir(exist_ok=True)
+        key = new_team([identity.public])
         for access in entries.values():
-            _write(folder(project) / f"{access.slug}{SUFFIX}", _encrypt(access, me))
+            _write(folder(project) / f"{access.slug}{SUFFIX}", _encrypt(access, me, key))
+        _write(team_key_path(project), _encrypt_bytes(encode(key), me))
+        remember(project.root, key.fingerprint)
         _write_recipients(project, me)
         # Read back with this machine's key before the clear copy goes: fail closed.
         team = TeamStore(project, identity)
@@ -412,15 +692,23 @@ def remove_recipient(project: Project, name: str) -> Change:
                 "c'est le dernier destinataire : plus personne ne pourrait ouvrir les accès ; "
                 "ajoutez d'abord une autre clé (livret equipe ajouter)"
             )
-        files = team.reencrypt(kept)
+        # A new team key: the one who leaves knows the old one and could tag entries.
+        files = team.reencrypt(kept, new_key=True)
     return Change(gone[0].key, gone[0].name, files)
 
 
-def reencrypt_all(project: Project) -> Change:
-    """Every access file encrypted again for the current list (after a merge, say)."""
+def reencrypt_all(project: Project, *, authenticate: bool = False) -> Change:
+    """Every access file encrypted again for the current list (after a merge, say).
+
+    With `authenticate`, entries written before entries were authenticated are vouched
+    for by this member (who read the history first) and tagged with the team key, made
+    now when the repository has none.
+    """
     check_private(project)
     with build_lock(project):
-        team = _open_team(project)
+        if not is_team(project):
+            _open_team(project)
+        team = TeamStore(project, authenticate=authenticate)
         files = team.reencrypt(team.recipients)
         assert team.identity is not None
     return Change(team.identity.public, "", files)

@@ -15,7 +15,7 @@ from pathlib import PurePosixPath
 
 from livret.dossier.provider import load_provider
 from livret.project import Project
-from livret.protect.access import show_access
+from livret.protect.stores import Renewal, show_access
 
 
 @dataclass(frozen=True)
@@ -25,7 +25,8 @@ class Handover:
     slug: str
     site: str  # the published folder of the booklet, relative to the repository
     passphrase: str
-    built: bool  # whether that folder exists: a link to a booklet never built leads nowhere
+    built: bool  # whether a build published it with this link and passphrase
+    former_site: str | None  # where it was before --nouveau-lien (now the moved page)
     link: str | None  # None while `extra.publication.adresse` is not set
     message_link: str | None
     message_passphrase: str | None
@@ -42,17 +43,20 @@ class Handover:
             "site": self.site,
             "passphrase": self.passphrase,
             "built": self.built,
+            "former_site": self.former_site,
             "link": self.link,
             "messages": messages,
         }
 
 
-def link_message(link: str, provider_name: str) -> str:
+def link_message(link: str, provider_name: str, *, online: bool = True) -> str:
     """The first message, by e-mail: the link, what it holds, and that the passphrase
-    comes separately. It never holds the passphrase."""
+    comes separately. It never holds the passphrase. Until a build has published the
+    booklet with this access, it says the booklet *will be* online."""
+    state = "est en ligne" if online else "sera en ligne très prochainement"
     return (
         "Bonjour,\n\n"
-        "Votre livret de bilan de compétences est en ligne, avec votre document de synthèse "
+        f"Votre livret de bilan de compétences {state}, avec votre document de synthèse "
         f"en PDF :\n{link}\n\n"
         "Il est protégé par une phrase de passe, que je vous envoie séparément, par SMS. "
         "Saisissez-la sur la première page : les suivantes s'ouvrent sans la redemander "
@@ -70,29 +74,33 @@ def passphrase_message(passphrase: str) -> str:
 
 
 def hand_over(
-    project: Project, slug: str, *, rotate: bool = False, notices: list[str] | None = None
+    project: Project,
+    slug: str,
+    *,
+    renew: Renewal = Renewal.NONE,
+    notices: list[str] | None = None,
 ) -> Handover:
-    """The booklet's access (made on first use, renewed with `rotate`) and, when the
+    """The booklet's access (made on first use, renewed as asked) and, when the
     provider set the public address, its full link and the two messages.
 
     `mkdocs.yml` is read first: a refused address is reported at its line before any
     access is made or rotated.
     """
     base = load_provider(project).base
-    info = show_access(project, slug, rotate=rotate, notices=notices)
-    site = info["site"]
-    built = (project.root / site).is_dir()
+    info = show_access(project, slug, renew=renew, notices=notices)
+    site, passphrase, built = info.site, info.passphrase, info.published
     address = base.extra.publication.adresse
     if address is None:
-        return Handover(slug, site, info["passphrase"], built, None, None, None)
+        return Handover(slug, site, passphrase, built, info.former_site, None, None, None)
     # The booklet id is the published folder's name; the address ends with one "/".
     link = f"{address}{PurePosixPath(site).name}/"
     return Handover(
         slug,
         site,
-        info["passphrase"],
+        passphrase,
         built,
+        info.former_site,
         link,
-        link_message(link, base.extra.prestataire.nom),
-        passphrase_message(info["passphrase"]),
+        link_message(link, base.extra.prestataire.nom, online=built),
+        passphrase_message(passphrase),
     )

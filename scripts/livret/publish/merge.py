@@ -29,7 +29,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from livret.errors import LivretError
+from livret.errors import LivretError, display_path
 from livret.lock import build_lock
 from livret.project import Project
 from livret.protect.access import store_path
@@ -223,6 +223,7 @@ def merge_shards(project: Project, given: list[Path], out: Path) -> Merged:
             if all(s.real != shard.real for s in shards):
                 shards.append(shard)
         origin = _plan(shards)
+        _check_ours(project, origin)
         try:
             real_out.parent.mkdir(parents=True, exist_ok=True)
             staged = Path(tempfile.mkdtemp(prefix=f".{real_out.name}.fusion-", dir=real_out.parent))
@@ -237,6 +238,30 @@ def merge_shards(project: Project, given: list[Path], out: Path) -> Merged:
         save_state(state_path(project, real_out), real_out, state)
     per_shard = tuple(sum(1 for s in origin.values() if s is shard) for shard in shards)
     return Merged(real_out, tuple(sorted(origin)), per_shard, len(state))
+
+
+def _check_ours(project: Project, origin: dict[str, _Shard]) -> None:
+    """Refuse a booklet this repository did not build.
+
+    A shard folder comes back from an artifact store: a booklet folder slipped into it
+    (from another repository, or made by hand) would be published under this site's
+    address. Each booklet id must be that of an access entry of this repository, read
+    through the store, so in a team each one is authenticated by the team key: only a
+    member can have made it.
+    """
+    from livret.protect.stores import open_store
+
+    store = open_store(project)
+    known = {a.booklet_id for a in store.all().values()}
+    for booklet_id, shard in sorted(origin.items()):
+        if booklet_id not in known:
+            raise LivretError(
+                f"{shard.shown}/{booklet_id[:6]}… : le livret {booklet_id[:6]}… n'a pas été "
+                "construit par ce dépôt (aucun accès "
+                f"de {display_path(store.path, project.root)} n'a cet identifiant) ; rien n'a "
+                "été fusionné : ne fusionnez que les tranches construites par « livret build "
+                "--shard » dans ce dépôt, avec ses accès à jour (git pull)"
+            )
 
 
 def _assemble(
