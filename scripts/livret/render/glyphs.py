@@ -81,6 +81,7 @@ def _no_font(char: str) -> str:
     ).removeprefix(" ")
 
 
+@functools.cache
 def why_undrawable(char: str) -> str | None:
     """Why `char` will not print as written, or None when it will."""
     code = ord(char)
