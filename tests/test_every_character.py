@@ -357,3 +357,25 @@ def test_a_script_without_its_font_is_found_by_check_and_doctor(tmp_path: Path) 
     doctor = livret("doctor").stdout
     assert "✗ écritures sans police : le chinois et le japonais, le coréen" in doctor
     assert "fonts-noto-cjk" in doctor
+
+
+def test_yaml_comments_are_not_printed_but_block_titles_are() -> None:
+    from livret.render.glyphs import undrawable
+
+    text = (
+        f"# a comment {PRIVATE}\n"
+        "demande: |\n"
+        f"  # Titre {PRIVATE}\n"
+        "  texte\n"
+        "\n"
+        f"  suite {PRIVATE}\n"
+        f"# after {PRIVATE}\n"
+        "objectifs:\n"
+        f"  - x {PRIVATE}  # note\n"
+        "  - >-\n"
+        f"    # plié {PRIVATE}\n"
+    )
+    assert [(u.line, u.column) for u in undrawable(text, yaml=True)] == [
+        (3, 11), (6, 9), (9, 7), (11, 12),
+    ]  # fmt: skip
+    assert len(list(undrawable(text))) == 6  # Markdown: a `#` line is a title

@@ -17,6 +17,7 @@ what the theme's first fonts draw), and every answer is kept for the process.
 from __future__ import annotations
 
 import functools
+import re
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -81,6 +82,7 @@ def _no_font(char: str) -> str:
     ).removeprefix(" ")
 
 
+@functools.cache
 def why_undrawable(char: str) -> str | None:
     """Why `char` will not print as written, or None when it will."""
     code = ord(char)
@@ -101,14 +103,34 @@ def why_undrawable(char: str) -> str | None:
     return _no_font(char)
 
 
+_BLOCK_START = re.compile(r"[:-]\s*[|>][-+0-9]*\s*(#.*)?$")
+
+
+def _printed_lines(text: str, yaml: bool) -> Iterator[tuple[int, str]]:
+    """The lines that can be printed: in YAML, all but comment lines (a `#` line inside a
+    `|` block is text, a Markdown title)."""
+    block: int | None = None  # indentation of the key that opened a block scalar
+    for number, line in enumerate(text.splitlines(), 1):
+        if not yaml:
+            yield number, line
+            continue
+        stripped = line.lstrip()
+        indent = len(line) - len(stripped)
+        if block is not None and (not stripped or indent > block):
+            yield number, line
+            continue
+        block = indent if _BLOCK_START.search(line) else None
+        if not stripped.startswith("#"):
+            yield number, line
+
+
 def undrawable(text: str, *, yaml: bool = False) -> Iterator[Undrawable]:
     """Every character of `text` that will not print, with its position.
 
-    With `yaml`, lines whose first non-blank character is `#` are skipped: YAML comments
-    are never printed (in Markdown, the same line is a title).
+    With `yaml`, comment lines are skipped: YAML comments are never printed.
     """
-    for number, line in enumerate(text.splitlines(), 1):
-        if line.isascii() or (yaml and line.lstrip().startswith("#")):
+    for number, line in _printed_lines(text, yaml):
+        if line.isascii():
             continue
         for column, char in enumerate(line, 1):
             if ord(char) < 0x80:
