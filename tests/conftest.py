@@ -22,6 +22,11 @@ ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).parent / "fixtures"
 EXAMPLES = sorted(p.name for p in (ROOT / "dossiers").iterdir() if p.is_dir())
 
+# The suite plays consultants at their own machines; when it runs in CI itself, `CI` must not
+# make livret behave as a CI build (it would ask for LIVRET_EQUIPE). Tests of the CI behaviour
+# set it themselves.
+os.environ.pop("CI", None)
+
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(
