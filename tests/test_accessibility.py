@@ -343,6 +343,9 @@ def test_phone_menu_is_a_button_and_hidden_links_are_not_focusable(phone: Page, 
     page.keyboard.press("Enter")
     assert menu.get_attribute("aria-expanded") == "true"
     page.wait_for_function("document.activeElement.closest('.md-sidebar--primary') !== null")
+    # The drawer slides in (Material's transition): the focused link is on screen once it has,
+    # which takes longer than the transition's 250 ms on a loaded machine.
+    page.wait_for_function(f"({FOCUSED})()?.visible === true", timeout=TIMEOUT)
     focused = page.evaluate(FOCUSED)
     assert focused and focused["visible"], focused
     page.keyboard.press("Escape")
